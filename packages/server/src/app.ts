@@ -1,0 +1,58 @@
+// buildApp(container): the Fastify instance with every route; never listens (tests use inject()).
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Container } from './container.ts';
+import { ulid } from './domain/ids.ts';
+import { registerErrorHandling } from './http/plugins/errors.ts';
+import { userApiRoutes } from './http/routes/api/index.ts';
+import { healthRoutes } from './http/routes/health.ts';
+import { hostRoutes } from './http/routes/host/index.ts';
+
+export const BODY_LIMIT = 64 * 1024;
+
+export async function buildApp(container: Container): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: container.logger as FastifyBaseLogger,
+    bodyLimit: BODY_LIMIT,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    genReqId: () => `req_${ulid()}`,
+    disableRequestLogging: true,
+    routerOptions: { maxParamLength: 256 },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  // Only JSON bodies are accepted; anything else is 415.
+  app.removeContentTypeParser('text/plain');
+  registerErrorHandling(app);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Klang Webhooks API',
+        version: '1.0.0',
+        description:
+          'Manage webhooks (`/api/v1`) and feed accounts and events from the Klang product (`/internal/v1`).',
+      },
+      components: {
+        securitySchemes: {
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'An API token (`tok_…`) or, on /internal/v1, the ingest token.',
+          },
+          session: { type: 'apiKey', in: 'cookie', name: 'klang_session' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  await app.register(healthRoutes(container));
+  await app.register(hostRoutes(container), { prefix: '/internal/v1' });
+  await app.register(userApiRoutes(container), { prefix: '/api/v1' });
+  app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  return app;
+}

@@ -1,0 +1,40 @@
+// Loads the configuration once from an environment map; the only reader of process.env.
+import { type Config, type ConfigKey, configSchema } from './schema.ts';
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses every option; throws ConfigError naming the first bad variable. The result is frozen. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const values: Record<string, unknown> = {};
+  for (const [key, option] of Object.entries(configSchema) as [
+    ConfigKey,
+    (typeof configSchema)[ConfigKey],
+  ][]) {
+    const names = [option.env, ...(('aliases' in option && option.aliases) || [])];
+    const name = names.find((candidate) => env[candidate] !== undefined && env[candidate] !== '');
+    const raw = name ? env[name] : option.default;
+    if (raw === undefined) {
+      values[key] = undefined;
+      continue;
+    }
+    const parsed = option.parse(raw);
+    if (parsed === undefined) {
+      throw new ConfigError(
+        option.env,
+        `${name ?? option.env}=${JSON.stringify(raw)} is not valid: expected ${option.allowed}`,
+      );
+    }
+    values[key] = parsed;
+  }
+  return Object.freeze(values) as Config;
+}
+
+export type { Config };

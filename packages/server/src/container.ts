@@ -1,0 +1,58 @@
+// Wires config, database, repositories, services and the queue signal into one object with close().
+// Only this module and main.ts know every layer.
+import type { Config } from './config/load-config.ts';
+import { connectDatabase, type DatabaseHandle } from './db/connect.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import { createLocalQueueSignal, type QueueSignal } from './db/queue-signal.ts';
+import { createRepos, type Repos } from './db/repos/index.ts';
+import { createSecretBox, type SecretBox } from './domain/secrets.ts';
+import type { Logger } from './logger.ts';
+import { createServices, type Services } from './services/index.ts';
+
+export interface Container {
+  config: Config;
+  logger: Logger;
+  database: DatabaseHandle;
+  secretBox: SecretBox;
+  ingestToken: string;
+  queueSignal: QueueSignal;
+  repos: Repos;
+  services: Services;
+  close(): Promise<void>;
+}
+
+export interface ContainerOptions {
+  config: Config;
+  logger: Logger;
+  /** Resolved 32-byte key (from config or the data dir). */
+  secretKey: Buffer;
+  /** Resolved host API token (from config or the data dir). */
+  ingestToken: string;
+  /** Use an already open database (tests); otherwise connect to config.databaseUrl. */
+  database?: DatabaseHandle;
+  migrate?: boolean;
+}
+
+export async function createContainer(options: ContainerOptions): Promise<Container> {
+  const { config, logger } = options;
+  const database = options.database ?? connectDatabase(config.databaseUrl);
+  if (options.migrate !== false) await migrateToLatest(database.db);
+  const secretBox = createSecretBox(options.secretKey);
+  const queueSignal = createLocalQueueSignal();
+  const repos = createRepos(database);
+  const services = createServices({ config, logger, repos, secretBox, queueSignal });
+  return {
+    config,
+    logger,
+    database,
+    secretBox,
+    ingestToken: options.ingestToken,
+    queueSignal,
+    repos,
+    services,
+    async close() {
+      await queueSignal.close();
+      if (!options.database) await database.close();
+    },
+  };
+}

@@ -1,0 +1,175 @@
+// Event intake: the event row, its idempotency key and one delivery row per eligible webhook,
+// all in one transaction — the delivery rows are the queue.
+import type { Kysely, Transaction } from 'kysely';
+import { newId } from '../../domain/ids.ts';
+import type { Database, DeliveriesTable, EventRow } from '../tables.ts';
+import { usersWithAccess } from './conversations-repo.ts';
+
+export interface NewEvent {
+  id: string;
+  type: string;
+  conversationId: string | null;
+  payload: string;
+  test: boolean;
+  createdAt: number;
+}
+
+export interface Idempotency {
+  key: string;
+  requestHash: string;
+}
+
+export type PublishResult =
+  | { kind: 'created' | 'replayed'; eventId: string; deliveries: number; missed: number }
+  | { kind: 'conflict'; eventId: string };
+
+const INSERT_CHUNK = 500;
+
+async function insertDeliveries(trx: Transaction<Database>, rows: DeliveriesTable[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    await trx
+      .insertInto('deliveries')
+      .values(rows.slice(i, i + INSERT_CHUNK))
+      .execute();
+  }
+}
+
+function deliveryRow(
+  eventId: string,
+  webhookId: string,
+  status: 'pending' | 'missed',
+  test: boolean,
+  now: number,
+): DeliveriesTable {
+  return {
+    id: newId.delivery(),
+    event_id: eventId,
+    webhook_id: webhookId,
+    status,
+    status_reason: status === 'missed' ? 'webhook_paused' : null,
+    test: test ? 1 : 0,
+    attempts: 0,
+    next_attempt_at: now,
+    locked_until: null,
+    locked_by: null,
+    created_at: now,
+    updated_at: now,
+  };
+}
+
+export function createEventsRepo(db: Kysely<Database>) {
+  async function countDeliveries(executor: Kysely<Database>, eventId: string) {
+    const rows = await executor
+      .selectFrom('deliveries')
+      .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('event_id', '=', eventId)
+      .groupBy('status')
+      .execute();
+    const missed = Number(rows.find((r) => r.status === 'missed')?.n ?? 0);
+    const total = rows.reduce((sum, r) => sum + Number(r.n), 0);
+    return { deliveries: total - missed, missed };
+  }
+
+  /** Claims the idempotency key inside the transaction; concurrent holders of the same key wait here. */
+  async function claimKey(
+    trx: Transaction<Database>,
+    idempotency: Idempotency,
+    eventId: string,
+    now: number,
+  ) {
+    const inserted = await trx
+      .insertInto('idempotency_keys')
+      .values({
+        key: idempotency.key,
+        request_hash: idempotency.requestHash,
+        event_id: eventId,
+        created_at: now,
+      })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .returning('key')
+      .executeTakeFirst();
+    if (inserted) return undefined;
+    return trx
+      .selectFrom('idempotency_keys')
+      .selectAll()
+      .where('key', '=', idempotency.key)
+      .executeTakeFirstOrThrow();
+  }
+
+  return {
+    /**
+     * Stores a host event and fans it out to every eligible webhook: owner has access to the
+     * conversation, owner on pro/team, subscribed to the type; active → pending, paused → missed.
+     */
+    async publish(event: NewEvent, idempotency?: Idempotency): Promise<PublishResult> {
+      return db.transaction().execute(async (trx) => {
+        if (idempotency) {
+          const existing = await claimKey(trx, idempotency, event.id, event.createdAt);
+          if (existing) {
+            if (existing.request_hash !== idempotency.requestHash)
+              return { kind: 'conflict', eventId: existing.event_id };
+            return {
+              kind: 'replayed',
+              eventId: existing.event_id,
+              ...(await countDeliveries(trx, existing.event_id)),
+            };
+          }
+        }
+        await trx
+          .insertInto('events')
+          .values({
+            id: event.id,
+            type: event.type,
+            conversation_id: event.conversationId,
+            payload: event.payload,
+            test: event.test ? 1 : 0,
+            created_at: event.createdAt,
+          })
+          .execute();
+        const candidates = event.conversationId
+          ? await trx
+              .selectFrom('webhooks as w')
+              .innerJoin('users as u', 'u.id', 'w.user_id')
+              .select(['w.id', 'w.status', 'w.events'])
+              .where('u.plan', 'in', ['pro', 'team'])
+              .where('w.user_id', 'in', usersWithAccess(trx, event.conversationId))
+              .execute()
+          : [];
+        const rows = candidates
+          .filter((w) => (JSON.parse(w.events) as string[]).includes(event.type))
+          .map((w) =>
+            deliveryRow(event.id, w.id, w.status === 'active' ? 'pending' : 'missed', false, event.createdAt),
+          );
+        await insertDeliveries(trx, rows);
+        const missed = rows.filter((r) => r.status === 'missed').length;
+        return { kind: 'created', eventId: event.id, deliveries: rows.length - missed, missed };
+      });
+    },
+
+    /** Stores a test event with one pending delivery to the given webhook. */
+    async publishTest(event: NewEvent, webhookId: string): Promise<string> {
+      const row = deliveryRow(event.id, webhookId, 'pending', true, event.createdAt);
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('events')
+          .values({
+            id: event.id,
+            type: event.type,
+            conversation_id: event.conversationId,
+            payload: event.payload,
+            test: 1,
+            created_at: event.createdAt,
+          })
+          .execute();
+        await insertDeliveries(trx, [row]);
+      });
+      return row.id;
+    },
+
+    async get(id: string): Promise<EventRow | undefined> {
+      return db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
+    },
+  };
+}
+
+export type EventsRepo = ReturnType<typeof createEventsRepo>;

@@ -1,0 +1,16 @@
+// Every repository over one database handle. All SQL lives in db/.
+import type { DatabaseHandle } from '../connect.ts';
+import { createAccountsRepo } from './accounts-repo.ts';
+import { createConversationsRepo } from './conversations-repo.ts';
+import { createEventsRepo } from './events-repo.ts';
+
+export function createRepos(database: DatabaseHandle) {
+  const { db } = database;
+  return {
+    accounts: createAccountsRepo(db),
+    conversations: createConversationsRepo(db),
+    events: createEventsRepo(db),
+  };
+}
+
+export type Repos = ReturnType<typeof createRepos>;

@@ -1,0 +1,71 @@
+// Maps every failure to CONTRACT.md's error shape: AppError as is, schema failures as 422
+// validation_failed with a detail per field, parser failures as 400/413/415, anything else as a bare 500.
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { AppError, type ErrorCode, type ErrorDetail } from '../../domain/errors.ts';
+
+const FASTIFY_CODES: Record<string, [ErrorCode, string]> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: ['payload_too_large', 'The request body is larger than 64 KiB.'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: ['unsupported_media_type', 'Send the body as application/json.'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: ['bad_request', 'The content-length header does not match the body.'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: ['invalid_json', 'The body is empty; send a JSON object.'],
+  FST_ERR_CTP_INVALID_JSON_BODY: ['invalid_json', 'The body is not valid JSON.'],
+};
+
+export function errorBody(code: ErrorCode, message: string, details?: ErrorDetail[]) {
+  return { error: { code, message, ...(details && details.length > 0 ? { details } : {}) } };
+}
+
+function zodDetails(error: FastifyError): ErrorDetail[] {
+  const issues = (error.validation ?? []) as {
+    instancePath?: string;
+    message?: string;
+    params?: { issue?: { path?: PropertyKey[]; message?: string } };
+  }[];
+  return issues.map((issue) => {
+    const path = issue.params?.issue?.path ?? issue.instancePath?.split('/').filter(Boolean) ?? [];
+    const field = [error.validationContext === 'body' ? '' : error.validationContext, ...path.map(String)]
+      .filter(Boolean)
+      .join('.');
+    return {
+      field: field || (error.validationContext ?? 'body'),
+      message: issue.params?.issue?.message ?? issue.message ?? 'is invalid',
+    };
+  });
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof AppError) {
+      if (error.headers) void reply.headers(error.headers);
+      return reply.status(error.status).send(errorBody(error.code, error.message, error.details));
+    }
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const details = zodDetails(error);
+      const summary = details.map((d) => `${d.field}: ${d.message}`).join('; ');
+      return reply.status(422).send(errorBody('validation_failed', `Invalid request. ${summary}`, details));
+    }
+    const known = error.code ? FASTIFY_CODES[error.code] : undefined;
+    if (known) {
+      const status =
+        known[0] === 'payload_too_large' ? 413 : known[0] === 'unsupported_media_type' ? 415 : 400;
+      return reply.status(status).send(errorBody(known[0], known[1]));
+    }
+    if (error instanceof SyntaxError || (error.statusCode === 400 && !error.code?.startsWith('FST_ERR_'))) {
+      return reply
+        .status(400)
+        .send(errorBody('invalid_json', `The body is not valid JSON: ${error.message}`));
+    }
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      return reply.status(error.statusCode).send(errorBody('bad_request', error.message));
+    }
+    request.log.error({ err: error }, 'unexpected error');
+    return reply.status(500).send(errorBody('internal_error', 'Something went wrong on our side.'));
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .status(404)
+      .send(errorBody('route_not_found', `No route ${request.method} ${request.url.split('?')[0]}.`)),
+  );
+}

@@ -1,0 +1,25 @@
+// The use cases shared by the API, the CLI and the engine.
+import type { Config } from '../config/load-config.ts';
+import type { QueueSignal } from '../db/queue-signal.ts';
+import type { Repos } from '../db/repos/index.ts';
+import type { SecretBox } from '../domain/secrets.ts';
+import type { Logger } from '../logger.ts';
+import { createAccountsService } from './accounts.ts';
+import { createIngestService } from './ingest.ts';
+
+export interface ServiceDeps {
+  config: Config;
+  logger: Logger;
+  repos: Repos;
+  secretBox: SecretBox;
+  queueSignal: QueueSignal;
+}
+
+export function createServices(deps: ServiceDeps) {
+  return {
+    accounts: createAccountsService(deps),
+    ingest: createIngestService(deps),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;
