@@ -20,6 +20,7 @@ export const ERRORS = {
   idempotency_conflict: 409,
   webhook_limit_reached: 409,
   email_taken: 409,
+  token_limit_reached: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   validation_failed: 422,

@@ -5,6 +5,7 @@ import type { Repos } from '../db/repos/index.ts';
 import type { SecretBox } from '../domain/secrets.ts';
 import type { Logger } from '../logger.ts';
 import { createAccountsService } from './accounts.ts';
+import { createAuthService } from './auth.ts';
 import { createIngestService } from './ingest.ts';
 
 export interface ServiceDeps {
@@ -18,6 +19,7 @@ export interface ServiceDeps {
 export function createServices(deps: ServiceDeps) {
   return {
     accounts: createAccountsService(deps),
+    auth: createAuthService(deps),
     ingest: createIngestService(deps),
   };
 }

@@ -3,6 +3,8 @@ import type { DatabaseHandle } from '../connect.ts';
 import { createAccountsRepo } from './accounts-repo.ts';
 import { createConversationsRepo } from './conversations-repo.ts';
 import { createEventsRepo } from './events-repo.ts';
+import { createSessionsRepo } from './sessions-repo.ts';
+import { createTokensRepo } from './tokens-repo.ts';
 
 export function createRepos(database: DatabaseHandle) {
   const { db } = database;
@@ -10,6 +12,8 @@ export function createRepos(database: DatabaseHandle) {
     accounts: createAccountsRepo(db),
     conversations: createConversationsRepo(db),
     events: createEventsRepo(db),
+    sessions: createSessionsRepo(db),
+    tokens: createTokensRepo(db),
   };
 }
 
