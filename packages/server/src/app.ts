@@ -1,6 +1,6 @@
 // buildApp(container): the Fastify instance with every route; never listens (tests use inject()).
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Container } from './container.ts';
 import { ulid } from './domain/ids.ts';
@@ -18,7 +18,7 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     genReqId: () => `req_${ulid()}`,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { maxParamLength: 256 },
   });
   app.setValidatorCompiler(validatorCompiler);
@@ -44,6 +44,12 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
             description: 'An API token (`tok_…`) or, on /internal/v1, the ingest token.',
           },
           session: { type: 'apiKey', in: 'cookie', name: 'klang_session' },
+          csrf: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'x-csrf-token',
+            description: 'The csrf_token of POST /api/v1/session; required with the cookie on unsafe methods.',
+          },
         },
       },
     },

@@ -1,4 +1,5 @@
 // Loads the configuration once from an environment map; the only reader of process.env.
+import { join } from 'node:path';
 import { type Config, type ConfigKey, configSchema } from './schema.ts';
 
 export class ConfigError extends Error {
@@ -34,6 +35,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }
     values[key] = parsed;
   }
+  // Without an explicit database, the embedded one lives in the data dir.
+  if (!env.KLANG_DATABASE_URL && !env.DATABASE_URL)
+    values.databaseUrl = `sqlite:${join(String(values.dataDir), 'klang.db')}`;
   return Object.freeze(values) as Config;
 }
 

@@ -1,5 +1,5 @@
 // Opens the database named by a URL: better-sqlite3 (WAL) for `sqlite:<path>`, a pg pool for postgres://.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
@@ -32,7 +32,11 @@ export function connectDatabase(url: string, options: ConnectOptions = {}): Data
 
 function connectSqlite(path: string): DatabaseHandle {
   const file = path === ':memory:' ? path : resolve(path);
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  if (file !== ':memory:' && !existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true });
+    // An empty file is an empty database; creating it first keeps it (and its WAL) owner-only.
+    writeFileSync(file, '', { mode: 0o600 });
+  }
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');

@@ -1,0 +1,66 @@
+// Starts the service: load config → open db → migrate → start roles (api, worker) → handle signals
+// with a graceful drain.
+import { buildApp } from './app.ts';
+import { demoCredentials, isEmbedded, resolveSecrets } from './bootstrap.ts';
+import type { Config } from './config/schema.ts';
+import { type Container, createContainer } from './container.ts';
+import { createLogger } from './logger.ts';
+import { DEMO_USER_ID, seedDemo } from './services/demo.ts';
+
+export type Role = 'all' | 'api' | 'worker';
+
+export interface Running {
+  url?: string;
+  stop(): Promise<void>;
+}
+
+/** Opens everything for a command (CLI or server): secrets, container, migrations. */
+export async function openContainer(config: Config): Promise<Container> {
+  const secrets = resolveSecrets(config);
+  const logger = createLogger(config.logLevel);
+  return createContainer({ config, logger, secretKey: secrets.secretKey, ingestToken: secrets.ingestToken });
+}
+
+async function prepareDemo(container: Container): Promise<string[]> {
+  const { config, repos, services } = container;
+  if (!isEmbedded(config) || !config.demo) return [];
+  const { credentials, created } = demoCredentials(config);
+  if (created || !(await repos.accounts.getUser(DEMO_USER_ID))) {
+    if (created && (await repos.accounts.countUsers()) > 0) return [];
+    await seedDemo(services.accounts, credentials);
+  }
+  return [`Sign in:      ${credentials.email} / ${credentials.password}`];
+}
+
+export async function serve(config: Config, role: Role = config.role): Promise<Running> {
+  const container = await openContainer(config);
+  const lines: string[] = [];
+  const stops: (() => Promise<void>)[] = [];
+  let url: string | undefined;
+
+  if (role === 'all' || role === 'api') {
+    const app = await buildApp(container);
+    const address = await app.listen({ host: config.host, port: config.port });
+    url = config.publicUrl ?? address.replace('0.0.0.0', '127.0.0.1');
+    lines.push(`Klang Webhooks is running at ${url} (role ${role})`);
+    lines.push(...(await prepareDemo(container)));
+    if (isEmbedded(config)) {
+      lines.push(`Ingest token: ${container.ingestToken}  (host API: Authorization: Bearer <token>)`);
+      lines.push(`Data dir:     ${config.dataDir}`);
+    }
+    stops.push(() => app.close());
+  } else {
+    lines.push(`Klang Webhooks ${role} started`);
+  }
+
+  process.stdout.write(`\n${lines.join('\n')}\n\n`);
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      for (const close of stops) await close();
+      await container.close();
+    })();
+    return stopping;
+  };
+  return { url, stop };
+}

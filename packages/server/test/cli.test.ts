@@ -1,0 +1,116 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli, startServer } from './support/cli-process.ts';
+
+describe('klang-webhooks command', () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'klang-cli-'));
+  afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+  const env = { KLANG_PORT: '0' };
+
+  it('first start creates the data dir, secrets and the demo account; a restart keeps them', async () => {
+    const first = startServer(['serve'], env, cwd);
+    const [, url] = await first.waitForOutput(/running at (http:\/\/\S+)/);
+    const [, email, password] = await first.waitForOutput(/Sign in:\s+(\S+) \/ (\S+)/);
+    const [, ingestToken] = await first.waitForOutput(/Ingest token: (\S+)/);
+    expect(email).toBe('demo@klang.example');
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    for (const file of ['secret.key', 'ingest.token', 'demo-credentials.json', 'klang.db']) {
+      expect(statSync(join(cwd, 'data', file)).mode & 0o777).toBe(0o600);
+    }
+    expect(statSync(join(cwd, 'data')).mode & 0o777).toBe(0o700);
+    expect(readFileSync(join(cwd, 'data', 'ingest.token'), 'utf8').trim()).toBe(ingestToken);
+    const conversation = await fetch(`${url}/internal/v1/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ingestToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'conversation.ready', conversation_id: 'conv_demo_weekly' }),
+    });
+    expect(conversation.status).toBe(202);
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+
+    const second = startServer(['serve'], env, cwd);
+    const [, email2, password2] = await second.waitForOutput(/Sign in:\s+(\S+) \/ (\S+)/);
+    const [, ingestToken2] = await second.waitForOutput(/Ingest token: (\S+)/);
+    expect([email2, password2, ingestToken2]).toEqual([email, password, ingestToken]);
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+  });
+
+  it('manages users and publishes events as the host would', async () => {
+    const created = await runCli(
+      ['users', 'create', '--email', 'Ops@Example.com', '--plan', 'free', '--id', 'usr_ops'],
+      env,
+      cwd,
+    );
+    expect(created).toMatchObject({ code: 0, stdout: 'usr_ops ops@example.com free\n' });
+    const upgraded = await runCli(
+      ['users', 'set-plan', '--email', 'ops@example.com', '--plan', 'team'],
+      env,
+      cwd,
+    );
+    expect(upgraded).toMatchObject({ code: 0, stdout: 'usr_ops ops@example.com team\n' });
+    const published = await runCli(
+      ['events', 'publish', '--type', 'conversation.deleted', '--conversation', 'conv_demo_weekly'],
+      env,
+      cwd,
+    );
+    expect(published.code).toBe(0);
+    expect(published.stdout).toMatch(/^evt_[0-9a-z]{26} deliveries=0 missed=0\n$/);
+  });
+
+  it('answers expected failures with one line and a non-zero status', async () => {
+    const unknownPlan = await runCli(
+      ['users', 'create', '--email', 'x@example.com', '--plan', 'gold'],
+      env,
+      cwd,
+    );
+    expect(unknownPlan.code).not.toBe(0);
+    expect(unknownPlan.stderr).toMatch(/--plan/);
+    const missing = await runCli(
+      ['users', 'set-plan', '--email', 'nobody@example.com', '--plan', 'pro'],
+      env,
+      cwd,
+    );
+    expect(missing).toMatchObject({
+      code: 1,
+      stderr: 'klang-webhooks: No user with the email nobody@example.com.\n',
+    });
+    const badType = await runCli(
+      ['events', 'publish', '--type', 'conversation.nope', '--conversation', 'conv_demo_weekly'],
+      env,
+      cwd,
+    );
+    expect(badType.code).toBe(1);
+    expect(badType.stderr).toMatch(/Unknown event type/);
+  });
+
+  it('exits with status 2 and one line naming a bad variable', async () => {
+    const result = await runCli(['migrate'], { KLANG_RETRY_SCHEDULE: '5s,later' }, cwd);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      'klang-webhooks: KLANG_RETRY_SCHEDULE="5s,later" is not valid: expected comma-separated durations such as 5s,5m,30m\n',
+    );
+    const pg = await runCli(['migrate'], { KLANG_DATABASE_URL: 'postgres://127.0.0.1:1/x' }, cwd);
+    expect(pg.code).not.toBe(0);
+    const serve = await runCli(['serve'], { KLANG_DATABASE_URL: 'postgres://127.0.0.1:1/x' }, cwd);
+    expect(serve).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^klang-webhooks: KLANG_SECRET_KEY is required with PostgreSQL/),
+    });
+  });
+
+  it.each([
+    [[]],
+    [['serve']],
+    [['migrate']],
+    [['users', 'create']],
+    [['users', 'set-plan']],
+    [['events', 'publish']],
+  ])('prints help for %j', async (args) => {
+    const result = await runCli([...args, '--help'], env, cwd);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Usage: klang-webhooks/);
+  });
+});
