@@ -1,7 +1,17 @@
 // The user API under /api/v1: one file per resource, registered here.
 import type { FastifyPluginAsync } from 'fastify';
 import type { Container } from '../../../container.ts';
+import { registerUserAuth } from '../../plugins/user-auth.ts';
+import { meRoutes } from './me.ts';
+import { sessionRoutes } from './session.ts';
+import { tokenRoutes } from './tokens.ts';
 
 export const userApiRoutes =
-  (_container: Container): FastifyPluginAsync =>
-  async (_app) => {};
+  (container: Container): FastifyPluginAsync =>
+  async (app) => {
+    // Authentication first: its hook covers every route registered below.
+    await registerUserAuth(app, container);
+    await app.register(sessionRoutes(container));
+    await app.register(meRoutes(container));
+    await app.register(tokenRoutes(container));
+  };
