@@ -93,6 +93,22 @@ export function buildCli(): Command {
     );
 
   program
+    .command('tokens')
+    .description('Manage API tokens')
+    .command('create')
+    .description('Create an API token for a user; prints only the token (shown once)')
+    .requiredOption('--email <email>', "the token owner's email")
+    .option('--name <name>', 'a name to recognise the token by', 'cli')
+    .action(async (options: { email: string; name: string }) =>
+      withContainer(async ({ repos, services }) => {
+        const user = await repos.accounts.getUserByEmail(options.email);
+        if (!user) throw new AppError('not_found', `No user with the email ${options.email}.`);
+        const created = await services.auth.createToken(user.id, options.name);
+        process.stdout.write(`${created.token}\n`);
+      }),
+    );
+
+  program
     .command('events')
     .description('Publish events (as the host product would)')
     .command('publish')

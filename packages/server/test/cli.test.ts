@@ -51,6 +51,18 @@ describe('klang-webhooks command', () => {
       cwd,
     );
     expect(upgraded).toMatchObject({ code: 0, stdout: 'usr_ops ops@example.com team\n' });
+    const token = await runCli(
+      ['tokens', 'create', '--email', 'ops@example.com', '--name', 'deploy'],
+      env,
+      cwd,
+    );
+    expect(token.code).toBe(0);
+    expect(token.stdout).toMatch(/^\S{20,}\n$/);
+    const noUser = await runCli(['tokens', 'create', '--email', 'ghost@example.com'], env, cwd);
+    expect(noUser).toMatchObject({
+      code: 1,
+      stderr: 'klang-webhooks: No user with the email ghost@example.com.\n',
+    });
     const published = await runCli(
       ['events', 'publish', '--type', 'conversation.deleted', '--conversation', 'conv_demo_weekly'],
       env,
@@ -107,6 +119,7 @@ describe('klang-webhooks command', () => {
     [['migrate']],
     [['users', 'create']],
     [['users', 'set-plan']],
+    [['tokens', 'create']],
     [['events', 'publish']],
   ])('prints help for %j', async (args) => {
     const result = await runCli([...args, '--help'], env, cwd);
