@@ -1,10 +1,16 @@
 // buildApp(container): the Fastify instance with every route; never listens (tests use inject()).
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  LogController,
+} from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Container } from './container.ts';
 import { ulid } from './domain/ids.ts';
-import { registerErrorHandling } from './http/plugins/errors.ts';
+import { errorBody, registerErrorHandling } from './http/plugins/errors.ts';
 import { userApiRoutes } from './http/routes/api/index.ts';
 import { healthRoutes } from './http/routes/health.ts';
 import { hostRoutes } from './http/routes/host/index.ts';
@@ -20,6 +26,11 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
     genReqId: () => `req_${ulid()}`,
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { maxParamLength: 256 },
+    // Router failures in the error shape: an id longer than any real one is simply not found.
+    frameworkErrors: (error, _request, reply: FastifyReply) =>
+      error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? reply.status(404).send(errorBody('not_found', 'No resource has an id this long.'))
+        : reply.status(400).send(errorBody('bad_request', 'The request URL is malformed.')),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -48,7 +59,8 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
             type: 'apiKey',
             in: 'header',
             name: 'x-csrf-token',
-            description: 'The csrf_token of POST /api/v1/session; required with the cookie on unsafe methods.',
+            description:
+              'The csrf_token of POST /api/v1/session; required with the cookie on unsafe methods.',
           },
         },
       },
@@ -60,5 +72,10 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
   await app.register(hostRoutes(container), { prefix: '/internal/v1' });
   await app.register(userApiRoutes(container), { prefix: '/api/v1' });
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  // The readable API reference, rendered from the same document.
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: { docExpansion: 'list', deepLinking: true },
+  });
   return app;
 }

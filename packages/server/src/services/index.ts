@@ -6,7 +6,10 @@ import type { SecretBox } from '../domain/secrets.ts';
 import type { Logger } from '../logger.ts';
 import { createAccountsService } from './accounts.ts';
 import { createAuthService } from './auth.ts';
+import { createDeliveryLogService } from './delivery-log.ts';
 import { createIngestService } from './ingest.ts';
+import { createTestEventsService } from './test-events.ts';
+import { createWebhooksService } from './webhooks.ts';
 
 export interface ServiceDeps {
   config: Config;
@@ -21,6 +24,9 @@ export function createServices(deps: ServiceDeps) {
     accounts: createAccountsService(deps),
     auth: createAuthService(deps),
     ingest: createIngestService(deps),
+    webhooks: createWebhooksService(deps),
+    testEvents: createTestEventsService(deps),
+    deliveryLog: createDeliveryLogService(deps),
   };
 }
 

@@ -2,9 +2,13 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Container } from '../../../container.ts';
 import { registerUserAuth } from '../../plugins/user-auth.ts';
+import { eventTypeRoutes } from './event-types.ts';
 import { meRoutes } from './me.ts';
 import { sessionRoutes } from './session.ts';
 import { tokenRoutes } from './tokens.ts';
+import { webhookDeliveryRoutes } from './webhook-deliveries.ts';
+import { webhookSecretRoutes } from './webhook-secret.ts';
+import { webhookRoutes } from './webhooks.ts';
 
 export const userApiRoutes =
   (container: Container): FastifyPluginAsync =>
@@ -14,4 +18,8 @@ export const userApiRoutes =
     await app.register(sessionRoutes(container));
     await app.register(meRoutes(container));
     await app.register(tokenRoutes(container));
+    await app.register(eventTypeRoutes(container));
+    await app.register(webhookRoutes(container));
+    await app.register(webhookSecretRoutes(container));
+    await app.register(webhookDeliveryRoutes(container));
   };

@@ -1,0 +1,71 @@
+// Reads the hourly rollups the engine writes (webhook_stats_hourly, `hour` = start of the hour in ms):
+// per-webhook totals and zero-filled hourly buckets over a window of whole hours.
+import type { Kysely } from 'kysely';
+import type { Database } from '../tables.ts';
+
+export const HOUR_MS = 3_600_000;
+
+export interface HourBucket {
+  hour: number;
+  succeeded: number;
+  failed: number;
+}
+
+export interface WindowStats {
+  succeeded: number;
+  failed: number;
+  responseMsSum: number;
+  responseCount: number;
+  /** `hours` buckets, oldest first, zero-filled. */
+  buckets: HourBucket[];
+}
+
+/** Start (ms) of the first hour of a window of `hours` whole hours ending with the current one. */
+export const windowStart = (now: number, hours: number): number =>
+  Math.floor(now / HOUR_MS) * HOUR_MS - (hours - 1) * HOUR_MS;
+
+const emptyStats = (start: number, hours: number): WindowStats => ({
+  succeeded: 0,
+  failed: 0,
+  responseMsSum: 0,
+  responseCount: 0,
+  buckets: Array.from({ length: hours }, (_, i) => ({ hour: start + i * HOUR_MS, succeeded: 0, failed: 0 })),
+});
+
+export function createStatsRepo(db: Kysely<Database>) {
+  return {
+    /** Stats of each webhook over the last `hours` hours (the current, partial hour included). */
+    async window(
+      webhookIds: readonly string[],
+      hours = 24,
+      now = Date.now(),
+    ): Promise<Map<string, WindowStats>> {
+      const start = windowStart(now, hours);
+      const result = new Map(webhookIds.map((id) => [id, emptyStats(start, hours)]));
+      if (webhookIds.length === 0) return result;
+      const rows = await db
+        .selectFrom('webhook_stats_hourly')
+        .selectAll()
+        .where('webhook_id', 'in', [...webhookIds])
+        .where('hour', '>=', start)
+        .where('hour', '<', start + hours * HOUR_MS)
+        .execute();
+      for (const row of rows) {
+        const stats = result.get(row.webhook_id);
+        if (!stats) continue;
+        const index = Math.floor((Number(row.hour) - start) / HOUR_MS);
+        const bucket = stats.buckets[index];
+        if (!bucket) continue;
+        bucket.succeeded += Number(row.succeeded);
+        bucket.failed += Number(row.failed);
+        stats.succeeded += Number(row.succeeded);
+        stats.failed += Number(row.failed);
+        stats.responseMsSum += Number(row.response_ms_sum);
+        stats.responseCount += Number(row.response_count);
+      }
+      return result;
+    },
+  };
+}
+
+export type StatsRepo = ReturnType<typeof createStatsRepo>;

@@ -1,0 +1,56 @@
+// Test events: an `evt_test_…` event of the real payload schema, referencing the sample conversation,
+// queued for one webhook only and delivered and signed like a real one (its attempts say test: true).
+import type { QueueSignal } from '../db/queue-signal.ts';
+import type { Repos } from '../db/repos/index.ts';
+import { validationFailed } from '../domain/errors.ts';
+import { buildPayload, isEventType, SAMPLE_CONVERSATION } from '../domain/event-catalog.ts';
+import { newId } from '../domain/ids.ts';
+import { planAllowsWebhooks } from '../domain/webhook-status.ts';
+import { type Caller, createOwnership } from './ownership.ts';
+import { planRequired } from './webhooks.ts';
+
+export interface SentTestEvent {
+  eventId: string;
+  deliveryId: string;
+}
+
+export function createTestEventsService({ repos, queueSignal }: { repos: Repos; queueSignal: QueueSignal }) {
+  const ownership = createOwnership({ repos });
+
+  return {
+    /** `type` may be left out only when the webhook subscribes to exactly one event type. */
+    async send(caller: Caller, webhookId: string, type: string | undefined): Promise<SentTestEvent> {
+      const webhook = await ownership.requireWebhook(caller, webhookId);
+      if (!planAllowsWebhooks(caller.plan)) throw planRequired('send test events');
+      const subscribed = webhook.events.join(', ');
+      if (type === undefined && webhook.events.length !== 1) {
+        throw validationFailed(
+          'type',
+          `is required when the webhook subscribes to several event types: ${subscribed}`,
+        );
+      }
+      const chosen = type ?? webhook.events[0];
+      if (!isEventType(chosen) || !webhook.events.includes(chosen)) {
+        throw validationFailed('type', `must be one of the webhook's event types: ${subscribed}`);
+      }
+      const id = newId.testEvent();
+      const createdAt = new Date();
+      const payload = buildPayload({ id, type: chosen, createdAt, conversation: SAMPLE_CONVERSATION });
+      const deliveryId = await repos.events.publishTest(
+        {
+          id,
+          type: chosen,
+          conversationId: null,
+          payload: JSON.stringify(payload),
+          test: true,
+          createdAt: createdAt.getTime(),
+        },
+        webhook.id,
+      );
+      queueSignal.notify();
+      return { eventId: id, deliveryId };
+    },
+  };
+}
+
+export type TestEventsService = ReturnType<typeof createTestEventsService>;
