@@ -45,6 +45,7 @@ export const SIGN_IN_WINDOW_MS = 15 * 60_000;
 export const TOKENS_PER_USER = 100;
 export const SESSION_TOKEN_PREFIX = 'kws_';
 export const API_TOKEN_PREFIX = 'kwt_';
+const TOKEN_ID_PATTERN = /^tok_[0-9a-z]{26}$/;
 /** last_used_at / last_seen_at are written at most this often per credential. */
 const TOUCH_INTERVAL_MS = 60_000;
 
@@ -178,8 +179,9 @@ export function createAuthService({ config, repos, throttles }: AuthServiceDeps)
 
     /** Revokes the caller's token; 404 token_not_found for any other id. */
     async revokeToken(userId: string, tokenId: string): Promise<void> {
-      if (!(await tokens.deleteForUser(userId, tokenId))) {
-        throw new AppError('token_not_found', `No API token ${tokenId}.`);
+      // An id of another shape names no token (and must never reach the database, e.g. with a NUL).
+      if (!TOKEN_ID_PATTERN.test(tokenId) || !(await tokens.deleteForUser(userId, tokenId))) {
+        throw new AppError('token_not_found', `No API token ${JSON.stringify(tokenId)}.`);
       }
     },
   };

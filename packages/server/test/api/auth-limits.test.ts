@@ -1,0 +1,229 @@
+// Session expiry (idle and absolute), sign-in throttling, the per-credential rate limit and the
+// Secure cookie flag, each on an app configured with small limits.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../support/app.ts';
+import { DATABASE_KINDS } from '../support/databases.ts';
+import { createUserWithToken, sessionHeaders, signIn, type TestSession } from '../support/users.ts';
+
+const me = (t: TestApp, headers: Record<string, string>) =>
+  t.app.inject({ method: 'GET', url: '/api/v1/me', headers });
+
+const sessionRow = async (t: TestApp, session: TestSession) => {
+  const rows = await t.database.db.selectFrom('sessions').selectAll().execute();
+  const { hashToken } = await import('../../src/domain/secrets.ts');
+  return rows.find((r) => r.token_hash === hashToken(session.cookie.split('=')[1]!));
+};
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// Concurrent: these tests wait on the clock, each with its own user and session.
+describe.concurrent.each(DATABASE_KINDS)('session expiry on %s', (kind) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(kind, { KLANG_SESSION_IDLE: '1s', KLANG_SESSION_MAX: '2s' });
+  });
+  afterAll(() => t.dispose());
+
+  it('records the absolute expiry of KLANG_SESSION_MAX at sign-in; activity does not extend it', async () => {
+    const user = await createUserWithToken(t);
+    const session = await signIn(t, user.email, user.password);
+    const row = (await sessionRow(t, session))!;
+    expect(Number(row.expires_at) - Number(row.created_at)).toBe(2_000);
+    expect(String((await signInRaw(t, user)).headers['set-cookie'])).toContain('Max-Age=2;');
+    expect((await me(t, { cookie: session.cookie })).statusCode).toBe(200);
+    expect(Number((await sessionRow(t, session))!.expires_at)).toBe(Number(row.expires_at));
+  });
+
+  it('ends a session idle for KLANG_SESSION_IDLE, in real time', async () => {
+    const user = await createUserWithToken(t);
+    const session = await signIn(t, user.email, user.password);
+    // Requests every 250 ms keep it alive beyond the 1 s idle limit…
+    const started = Date.now();
+    while (Date.now() - started < 1_300) {
+      expect((await me(t, { cookie: session.cookie })).statusCode).toBe(200);
+      await pause(250);
+    }
+    // …and 1 s without one ends it.
+    await pause(1_100);
+    const response = await me(t, { cookie: session.cookie });
+    expect(response.statusCode).toBe(401);
+    expect(response.json().error.code).toBe('unauthorized');
+    expect(String(response.headers['set-cookie'])).toMatch(/^klang_session=;/);
+    expect(await sessionRow(t, session)).toBeUndefined();
+  });
+
+  it('ends a session idle for longer than the limit (row state), but not one just under it', async () => {
+    const user = await createUserWithToken(t);
+    const fresh = await signIn(t, user.email, user.password);
+    const stale = await signIn(t, user.email, user.password);
+    const now = Date.now();
+    const setSeen = (s: TestSession, at: number) =>
+      sessionRow(t, s).then((row) =>
+        t.database.db.updateTable('sessions').set({ last_seen_at: at }).where('id', '=', row!.id).execute(),
+      );
+    await setSeen(fresh, now - 700);
+    await setSeen(stale, now - 1_001);
+    expect((await me(t, { cookie: fresh.cookie })).statusCode).toBe(200);
+    const response = await me(t, { cookie: stale.cookie });
+    expect(response.statusCode).toBe(401);
+    expect(response.json().error.code).toBe('unauthorized');
+  });
+
+  it('ends an active session at its absolute expiry', async () => {
+    const user = await createUserWithToken(t);
+    const session = await signIn(t, user.email, user.password);
+    const started = Date.now();
+    let status = 200;
+    // Used every 200 ms, so never idle; the 2 s maximum still ends it.
+    while (status === 200 && Date.now() - started < 5_000) {
+      status = (await me(t, { cookie: session.cookie })).statusCode;
+      if (status === 200) await pause(200);
+    }
+    expect(status).toBe(401);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_500);
+    expect(await sessionRow(t, session)).toBeUndefined();
+  });
+});
+
+const signInRaw = (t: TestApp, user: { email: string; password: string }, remoteAddress = '127.0.0.1') =>
+  t.app.inject({
+    method: 'POST',
+    url: '/api/v1/session',
+    payload: { email: user.email, password: user.password },
+    remoteAddress,
+  });
+
+describe.each(DATABASE_KINDS)('sign-in throttling on %s', (kind) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(kind);
+  });
+  afterAll(() => t.dispose());
+
+  const expectThrottled = (response: Awaited<ReturnType<typeof signInRaw>>) => {
+    expect(response.statusCode).toBe(429);
+    expect(response.json().error.code).toBe('rate_limited');
+    const retryAfter = Number(response.headers['retry-after']);
+    expect(Number.isInteger(retryAfter)).toBe(true);
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(15 * 60);
+    expect(response.headers['set-cookie']).toBeUndefined();
+  };
+
+  it('locks an account after 10 failures within 15 minutes, from any address, even for the right password', async () => {
+    const alice = await createUserWithToken(t);
+    const bob = await createUserWithToken(t);
+    for (let i = 1; i <= 10; i++) {
+      const response = await signInRaw(t, { email: alice.email, password: 'wrong' }, `10.0.0.${i}`);
+      expect(response.statusCode).toBe(401);
+      expect(response.json().error.code).toBe('invalid_credentials');
+    }
+    expectThrottled(await signInRaw(t, alice, '10.0.1.1'));
+    expectThrottled(await signInRaw(t, { email: alice.email.toUpperCase(), password: 'x' }, '10.0.1.2'));
+    // The address itself is not locked, and the account's API tokens still work.
+    expect((await signInRaw(t, bob, '10.0.1.1')).statusCode).toBe(200);
+    expect((await me(t, alice.headers)).statusCode).toBe(200);
+  });
+
+  it('locks an address after 10 failures within 15 minutes, whatever the emails', async () => {
+    const carol = await createUserWithToken(t);
+    for (let i = 1; i <= 10; i++) {
+      const response = await signInRaw(t, { email: `nobody${i}@example.com`, password: 'x' }, '10.0.2.1');
+      expect(response.statusCode).toBe(401);
+      expect(response.json().error.code).toBe('invalid_credentials');
+    }
+    expectThrottled(await signInRaw(t, carol, '10.0.2.1'));
+    expect((await signInRaw(t, carol, '10.0.2.2')).statusCode).toBe(200);
+  });
+
+  it('a successful sign-in resets the account count', async () => {
+    const dave = await createUserWithToken(t);
+    const fail = (i: number) => signInRaw(t, { email: dave.email, password: 'wrong' }, `10.0.3.${i}`);
+    for (let i = 1; i <= 9; i++) expect((await fail(i)).statusCode).toBe(401);
+    expect((await signInRaw(t, dave, '10.0.3.100')).statusCode).toBe(200);
+    for (let i = 11; i <= 19; i++) expect((await fail(i)).statusCode).toBe(401);
+    expect((await signInRaw(t, dave, '10.0.3.101')).statusCode).toBe(200);
+  });
+});
+
+describe.each(DATABASE_KINDS)('per-credential rate limit on %s', (kind) => {
+  const LIMIT = 5;
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(kind, { KLANG_RATE_LIMIT: String(LIMIT) });
+  });
+  afterAll(() => t.dispose());
+
+  /** Sends requests until one answers 429; the count of 200s before it is exactly LIMIT unless a minute began meanwhile. */
+  async function untilLimited(send: () => ReturnType<typeof me>) {
+    const minuteAtStart = Math.floor(Date.now() / 60_000);
+    let allowed = 0;
+    for (let i = 0; i < 3 * LIMIT; i++) {
+      const response = await send();
+      if (response.statusCode !== 200) {
+        const sameMinute = Math.floor(Date.now() / 60_000) === minuteAtStart;
+        return { response, allowed, sameMinute };
+      }
+      allowed++;
+    }
+    throw new Error('never rate limited');
+  }
+
+  it('answers 429 rate_limited with Retry-After after KLANG_RATE_LIMIT requests of one token', async () => {
+    const alice = await createUserWithToken(t);
+    const bob = await createUserWithToken(t);
+    const { response, allowed, sameMinute } = await untilLimited(() => me(t, alice.headers));
+    if (sameMinute) expect(allowed).toBe(LIMIT);
+    expect(response.statusCode).toBe(429);
+    expect(response.json().error.code).toBe('rate_limited');
+    const retryAfter = Number(response.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    // Another user's token is counted on its own.
+    expect((await me(t, bob.headers)).statusCode).toBe(200);
+  });
+
+  it('counts a session on its own; signing in is not counted', async () => {
+    const carol = await createUserWithToken(t);
+    const session = await signIn(t, carol.email, carol.password);
+    const { response, allowed, sameMinute } = await untilLimited(() => me(t, { cookie: session.cookie }));
+    if (sameMinute) expect(allowed).toBe(LIMIT);
+    expect(response.statusCode).toBe(429);
+    expect(response.json().error.code).toBe('rate_limited');
+    expect(Number(response.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/tokens',
+      headers: sessionHeaders(session),
+      payload: { name: 'x' },
+    });
+    expect(created.statusCode).toBe(429);
+    expect((await me(t, carol.headers)).statusCode).toBe(200);
+  });
+});
+
+describe.each(DATABASE_KINDS)('cookie over https on %s', (kind) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(kind, { KLANG_PUBLIC_URL: 'https://hooks.example.com' });
+  });
+  afterAll(() => t.dispose());
+
+  it('marks the session cookie Secure when KLANG_PUBLIC_URL is https, also when clearing it', async () => {
+    const user = await createUserWithToken(t);
+    const response = await signInRaw(t, user);
+    expect(response.statusCode).toBe(200);
+    const header = String(response.headers['set-cookie']);
+    expect(header).toMatch(/; Secure/);
+    expect(header).toContain('HttpOnly');
+    expect(header).toContain('SameSite=Lax');
+    const cookie = `klang_session=${response.cookies[0]!.value}`;
+    const out = await t.app.inject({
+      method: 'DELETE',
+      url: '/api/v1/session',
+      headers: { cookie, 'x-csrf-token': response.json().csrf_token },
+    });
+    expect(out.statusCode).toBe(204);
+    expect(String(out.headers['set-cookie'])).toMatch(/^klang_session=;.*; Secure/);
+  });
+});
