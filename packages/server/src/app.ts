@@ -13,6 +13,7 @@ import { ulid } from './domain/ids.ts';
 import { errorBody, registerErrorHandling } from './http/plugins/errors.ts';
 import { userApiRoutes } from './http/routes/api/index.ts';
 import { healthRoutes } from './http/routes/health.ts';
+import { metricsRoutes } from './http/routes/metrics.ts';
 import { hostRoutes } from './http/routes/host/index.ts';
 
 export const BODY_LIMIT = 64 * 1024;
@@ -69,6 +70,7 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
   });
 
   await app.register(healthRoutes(container));
+  await app.register(metricsRoutes(container));
   await app.register(hostRoutes(container), { prefix: '/internal/v1' });
   await app.register(userApiRoutes(container), { prefix: '/api/v1' });
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());

@@ -7,6 +7,7 @@ import { createLocalQueueSignal, type QueueSignal } from './db/queue-signal.ts';
 import { createRepos, type Repos } from './db/repos/index.ts';
 import { createSecretBox, type SecretBox } from './domain/secrets.ts';
 import type { Logger } from './logger.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
 import { createServices, type Services } from './services/index.ts';
 
 export interface Container {
@@ -18,6 +19,7 @@ export interface Container {
   queueSignal: QueueSignal;
   repos: Repos;
   services: Services;
+  metrics: Metrics;
   close(): Promise<void>;
 }
 
@@ -40,7 +42,8 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   const secretBox = createSecretBox(options.secretKey);
   const queueSignal = createLocalQueueSignal();
   const repos = createRepos(database);
-  const services = createServices({ config, logger, repos, secretBox, queueSignal });
+  const metrics = createMetrics();
+  const services = createServices({ config, logger, repos, secretBox, queueSignal, metrics });
   return {
     config,
     logger,
@@ -50,6 +53,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     queueSignal,
     repos,
     services,
+    metrics,
     async close() {
       await queueSignal.close();
       if (!options.database) await database.close();

@@ -4,6 +4,7 @@ import type { QueueSignal } from '../db/queue-signal.ts';
 import type { Repos } from '../db/repos/index.ts';
 import type { SecretBox } from '../domain/secrets.ts';
 import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
 import { createAccountsService } from './accounts.ts';
 import { createAuthService } from './auth.ts';
 import { createDeliveryLogService } from './delivery-log.ts';
@@ -17,6 +18,7 @@ export interface ServiceDeps {
   repos: Repos;
   secretBox: SecretBox;
   queueSignal: QueueSignal;
+  metrics: Metrics;
 }
 
 export function createServices(deps: ServiceDeps) {

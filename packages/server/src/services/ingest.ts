@@ -6,6 +6,7 @@ import type { Repos } from '../db/repos/index.ts';
 import { AppError } from '../domain/errors.ts';
 import { buildPayload, EVENT_TYPES, type EventError, isEventType } from '../domain/event-catalog.ts';
 import { newId } from '../domain/ids.ts';
+import type { Metrics } from '../metrics.ts';
 
 export interface PublishInput {
   type: string;
@@ -32,7 +33,15 @@ function requestHash(input: PublishInput): string {
   return createHash('sha256').update(canonical).digest('hex');
 }
 
-export function createIngestService({ repos, queueSignal }: { repos: Repos; queueSignal: QueueSignal }) {
+export function createIngestService({
+  repos,
+  queueSignal,
+  metrics,
+}: {
+  repos: Repos;
+  queueSignal: QueueSignal;
+  metrics: Metrics;
+}) {
   return {
     async publish(input: PublishInput): Promise<Published> {
       if (!isEventType(input.type)) {
@@ -76,7 +85,10 @@ export function createIngestService({ repos, queueSignal }: { repos: Repos; queu
           [{ field: 'idempotency-key', message: `already used for event ${result.eventId}` }],
         );
       }
-      if (result.kind === 'created' && result.deliveries > 0) queueSignal.notify();
+      if (result.kind === 'created') {
+        metrics.eventsPublished.inc({ type: input.type });
+        if (result.deliveries > 0) queueSignal.notify();
+      }
       return {
         id: result.eventId,
         deliveries: result.deliveries,

@@ -5,6 +5,7 @@ import { createAttemptsRepo } from './attempts-repo.ts';
 import { createConversationsRepo } from './conversations-repo.ts';
 import { createDeliveriesRepo } from './deliveries-repo.ts';
 import { createEventsRepo } from './events-repo.ts';
+import { createQueueStatsRepo } from './queue-stats-repo.ts';
 import { createSessionsRepo } from './sessions-repo.ts';
 import { createStatsRepo } from './stats-repo.ts';
 import { createTokensRepo } from './tokens-repo.ts';
@@ -16,6 +17,7 @@ export function createRepos(database: DatabaseHandle) {
     accounts: createAccountsRepo(db),
     conversations: createConversationsRepo(db),
     events: createEventsRepo(db),
+    queueStats: createQueueStatsRepo(db),
     webhooks: createWebhooksRepo(db, database.dialect),
     deliveries: createDeliveriesRepo(db),
     attempts: createAttemptsRepo(db),

@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from './support/app.ts';
+import { DATABASE_KINDS } from './support/databases.ts';
+import { insertConversation, insertUser, insertWebhook } from './support/fixtures.ts';
+
+describe.each(DATABASE_KINDS)('health and metrics on %s', (kind) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(kind, { KLANG_METRICS_TOKEN: 'metrics-secret' });
+  });
+  afterAll(() => t.dispose());
+
+  it('answers /healthz and /readyz', async () => {
+    expect((await t.app.inject('/healthz')).json()).toEqual({ status: 'ok' });
+    const ready = await t.app.inject('/readyz');
+    expect(ready.json()).toMatchObject({ checks: { database: true, migrations: true } });
+  });
+
+  it('requires the metrics token when one is configured', async () => {
+    const anonymous = await t.app.inject('/metrics');
+    expect(anonymous.statusCode).toBe(401);
+    expect(anonymous.json().error.code).toBe('unauthorized');
+    const wrong = await t.app.inject({ url: '/metrics', headers: { authorization: 'Bearer nope' } });
+    expect(wrong.statusCode).toBe(401);
+  });
+
+  it('exposes events published and the queue depth in the Prometheus format', async () => {
+    const owner = await insertUser(t.database.db, 'pro');
+    const conversation = await insertConversation(t.database.db, owner);
+    await insertWebhook(t.database.db, t.container.secretBox, owner);
+    const published = await t.app.inject({
+      method: 'POST',
+      url: '/internal/v1/events',
+      headers: t.hostAuth,
+      payload: { type: 'conversation.ready', conversation_id: conversation },
+    });
+    expect(published.statusCode).toBe(202);
+    const metrics = await t.app.inject({
+      url: '/metrics',
+      headers: { authorization: 'Bearer metrics-secret' },
+    });
+    expect(metrics.statusCode).toBe(200);
+    expect(metrics.headers['content-type']).toMatch(/^text\/plain/);
+    expect(metrics.body).toContain('klang_events_published_total{type="conversation.ready"} 1');
+    expect(metrics.body).toMatch(/klang_queue_deliveries\{state="due"\} 1\b/);
+    expect(metrics.body).toContain('klang_process_cpu_seconds_total');
+  });
+});
