@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: migrations run on any schema
 // Runs the migrations (one set for SQLite and PostgreSQL); safe to call from several processes at once.
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, Migrator, PostgresAdapter, sql } from 'kysely';
 import * as initial from './migrations/0001-initial.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -9,9 +9,19 @@ const MIGRATIONS: Record<string, Migration> = {
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
+/**
+ * On PostgreSQL the migration tables live in the current schema, named explicitly: otherwise Kysely
+ * finds its tables in any schema of the database and skips creating them in this one.
+ */
+async function createMigrator(db: Kysely<any>): Promise<Migrator> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return new Migrator({ db, provider });
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  return new Migrator({ db, provider, migrationTableSchema: rows[0]?.schema ?? 'public' });
+}
+
 /** Applies pending migrations; returns the names applied. Throws on failure. */
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider });
+  const migrator = await createMigrator(db);
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
@@ -19,6 +29,6 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
 
 /** True when every known migration is applied (for /readyz). */
 export async function isMigrated(db: Kysely<any>): Promise<boolean> {
-  const migrations = await new Migrator({ db, provider }).getMigrations();
+  const migrations = await (await createMigrator(db)).getMigrations();
   return migrations.every((m) => m.executedAt !== undefined);
 }

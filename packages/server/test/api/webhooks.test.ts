@@ -269,8 +269,18 @@ describe.each(DATABASE_KINDS)('webhooks API on %s', (kind) => {
     const limit = t.container.config.webhooksPerUser;
     expect(limit).toBe(50);
     await Promise.all(
-      Array.from({ length: limit }, (_, i) => ownerApi.post('/webhooks', { url: `http://127.0.0.1:9/${i}` })),
+      Array.from({ length: limit - 3 }, (_, i) =>
+        ownerApi.post('/webhooks', { url: `http://127.0.0.1:9/${i}` }),
+      ),
     );
+    // Ten concurrent creates for the last three places: exactly three win.
+    const racing = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        ownerApi.post('/webhooks', { url: `http://127.0.0.1:9/race${i}` }),
+      ),
+    );
+    expect(racing.filter((r) => r.statusCode === 201)).toHaveLength(3);
+    expect(racing.filter((r) => r.statusCode === 409)).toHaveLength(7);
     expect((await ownerApi.get('/webhooks')).json().data).toHaveLength(limit);
     const over = await ownerApi.post('/webhooks', { url: 'http://127.0.0.1:9/over' });
     expect(over.statusCode).toBe(409);
