@@ -7,14 +7,19 @@ import Fastify, {
   type FastifyReply,
   LogController,
 } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
 import type { Container } from './container.ts';
 import { ulid } from './domain/ids.ts';
 import { errorBody, registerErrorHandling } from './http/plugins/errors.ts';
 import { userApiRoutes } from './http/routes/api/index.ts';
 import { healthRoutes } from './http/routes/health.ts';
-import { metricsRoutes } from './http/routes/metrics.ts';
 import { hostRoutes } from './http/routes/host/index.ts';
+import { metricsRoutes } from './http/routes/metrics.ts';
 
 export const BODY_LIMIT = 64 * 1024;
 
@@ -67,6 +72,8 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
       },
     },
     transform: jsonSchemaTransform,
+    // Puts the schemas named with .meta({ id }) into components.schemas, so every $ref resolves.
+    transformObject: jsonSchemaTransformObject,
   });
 
   await app.register(healthRoutes(container));

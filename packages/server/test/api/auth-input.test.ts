@@ -11,7 +11,7 @@ describe.each(DATABASE_KINDS)('auth routes, bad input on %s', (kind) => {
     t = await createTestApp(kind);
     alice = await createUserWithToken(t, 'pro');
   });
-  afterAll(() => t.dispose());
+  afterAll(() => t?.dispose());
 
   type Case = [name: string, payload: unknown, status: number, code: string, field?: string];
 

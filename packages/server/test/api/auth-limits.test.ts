@@ -1,6 +1,7 @@
 // Session expiry (idle and absolute), sign-in throttling, the per-credential rate limit and the
 // Secure cookie flag, each on an app configured with small limits.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashToken } from '../../src/domain/secrets.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { DATABASE_KINDS } from '../support/databases.ts';
 import { createUserWithToken, sessionHeaders, signIn, type TestSession } from '../support/users.ts';
@@ -10,7 +11,6 @@ const me = (t: TestApp, headers: Record<string, string>) =>
 
 const sessionRow = async (t: TestApp, session: TestSession) => {
   const rows = await t.database.db.selectFrom('sessions').selectAll().execute();
-  const { hashToken } = await import('../../src/domain/secrets.ts');
   return rows.find((r) => r.token_hash === hashToken(session.cookie.split('=')[1]!));
 };
 
@@ -22,7 +22,7 @@ describe.concurrent.each(DATABASE_KINDS)('session expiry on %s', (kind) => {
   beforeAll(async () => {
     t = await createTestApp(kind, { KLANG_SESSION_IDLE: '1s', KLANG_SESSION_MAX: '2s' });
   });
-  afterAll(() => t.dispose());
+  afterAll(() => t?.dispose());
 
   it('records the absolute expiry of KLANG_SESSION_MAX at sign-in; activity does not extend it', async () => {
     const user = await createUserWithToken(t);
@@ -98,7 +98,7 @@ describe.each(DATABASE_KINDS)('sign-in throttling on %s', (kind) => {
   beforeAll(async () => {
     t = await createTestApp(kind);
   });
-  afterAll(() => t.dispose());
+  afterAll(() => t?.dispose());
 
   const expectThrottled = (response: Awaited<ReturnType<typeof signInRaw>>) => {
     expect(response.statusCode).toBe(429);
@@ -152,7 +152,7 @@ describe.each(DATABASE_KINDS)('per-credential rate limit on %s', (kind) => {
   beforeAll(async () => {
     t = await createTestApp(kind, { KLANG_RATE_LIMIT: String(LIMIT) });
   });
-  afterAll(() => t.dispose());
+  afterAll(() => t?.dispose());
 
   /** Sends requests until one answers 429; the count of 200s before it is exactly LIMIT unless a minute began meanwhile. */
   async function untilLimited(send: () => ReturnType<typeof me>) {
@@ -207,7 +207,7 @@ describe.each(DATABASE_KINDS)('cookie over https on %s', (kind) => {
   beforeAll(async () => {
     t = await createTestApp(kind, { KLANG_PUBLIC_URL: 'https://hooks.example.com' });
   });
-  afterAll(() => t.dispose());
+  afterAll(() => t?.dispose());
 
   it('marks the session cookie Secure when KLANG_PUBLIC_URL is https, also when clearing it', async () => {
     const user = await createUserWithToken(t);

@@ -13,7 +13,7 @@ describe.each(DATABASE_KINDS)('user API auth on %s', (kind) => {
     alice = await createUserWithToken(t, 'pro');
     bob = await createUserWithToken(t, 'free');
   });
-  afterAll(() => t.dispose());
+  afterAll(() => t?.dispose());
 
   const inject = (method: string, url: string, headers: Record<string, string> = {}, payload?: object) =>
     t.app.inject({
@@ -167,6 +167,12 @@ describe.each(DATABASE_KINDS)('user API auth on %s', (kind) => {
       expect((await inject('GET', '/me', alice.headers)).statusCode).toBe(200);
     });
 
+    it('DELETE /session with an API token answers 204 and leaves the token working', async () => {
+      const response = await inject('DELETE', '/session', alice.headers);
+      expect(response.statusCode).toBe(204);
+      expect((await inject('GET', '/me', alice.headers)).statusCode).toBe(200);
+    });
+
     it('a new sign-in from the same browser ends the session it replaces', async () => {
       const first = await signIn(t, bob.email, bob.password);
       const second = await t.app.inject({
@@ -249,6 +255,15 @@ describe.each(DATABASE_KINDS)('user API auth on %s', (kind) => {
       const again = await inject('DELETE', `/tokens/${created.id}`, alice.headers);
       expect(again.statusCode).toBe(404);
       expect(again.json().error.code).toBe('token_not_found');
+    });
+
+    it('refuses more than 100 tokens per user with 409 token_limit_reached', async () => {
+      const carol = await createUserWithToken(t);
+      for (let i = 1; i < 100; i++) await t.container.services.auth.createToken(carol.userId, `t${i}`);
+      const response = await inject('POST', '/tokens', carol.headers, { name: 'one too many' });
+      expect(response.statusCode).toBe(409);
+      expect(response.json().error.code).toBe('token_limit_reached');
+      expect((await inject('GET', '/tokens', carol.headers)).json().data).toHaveLength(100);
     });
 
     it('a token can revoke itself', async () => {
