@@ -3,7 +3,8 @@
 import type { Config } from './config/load-config.ts';
 import { connectDatabase, type DatabaseHandle } from './db/connect.ts';
 import { migrateToLatest } from './db/migrate.ts';
-import { createLocalQueueSignal, type QueueSignal } from './db/queue-signal.ts';
+import { createQueueSignal } from './db/pg-queue-signal.ts';
+import type { QueueSignal } from './db/queue-signal.ts';
 import { createRepos, type Repos } from './db/repos/index.ts';
 import { createSecretBox, type SecretBox } from './domain/secrets.ts';
 import type { Logger } from './logger.ts';
@@ -40,7 +41,9 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   const database = options.database ?? connectDatabase(config.databaseUrl);
   if (options.migrate !== false) await migrateToLatest(database.db);
   const secretBox = createSecretBox(options.secretKey);
-  const queueSignal = createLocalQueueSignal();
+  const queueSignal = createQueueSignal(database, {
+    onError: (err) => logger.warn({ err }, 'queue wake-up channel problem'),
+  });
   const repos = createRepos(database);
   const metrics = createMetrics();
   const services = createServices({ config, logger, repos, secretBox, queueSignal, metrics });

@@ -12,6 +12,8 @@ export const ATTEMPT_ERRORS = [
   'tls_error',
   'blocked_address',
   'network_error',
+  /** Nothing was sent: the attempt could not be prepared (e.g. the signing secret is unreadable). */
+  'internal_error',
 ] as const;
 export type AttemptError = (typeof ATTEMPT_ERRORS)[number];
 

@@ -1,0 +1,249 @@
+// The delivery queue as the engine sees it: claiming due deliveries under a lease (SKIP LOCKED on
+// PostgreSQL), the send-time context, lease renewal and release, and worker heartbeats.
+// Recording results lives in queue-results.ts; sweeping and pruning in queue-sweeps.ts.
+import { type Kysely, sql } from 'kysely';
+import type { DatabaseHandle, Dialect } from '../connect.ts';
+import type { Database } from '../tables.ts';
+import { usersWithAccess } from './conversations-repo.ts';
+import { type QueueResult, type RecordOptions, recordResults } from './queue-results.ts';
+import { createQueueSweeps } from './queue-sweeps.ts';
+
+export type { QueueResult, RecordOptions };
+
+export interface ClaimRequest {
+  workerId: string;
+  now: number;
+  leaseMs: number;
+  limit: number;
+  /** At most this many deliveries of one webhook per claim. */
+  perWebhook: number;
+  /** Webhooks this worker has no room for right now. */
+  excludeWebhookIds: readonly string[];
+}
+
+export interface ClaimedDelivery {
+  id: string;
+  eventId: string;
+  webhookId: string;
+  /** Attempts completed before this one. */
+  attempts: number;
+  test: boolean;
+  eventType: string;
+  conversationId: string | null;
+  payload: string;
+}
+
+/** What dispatch needs to know about a webhook right before sending. */
+export interface SendContext {
+  status: 'active' | 'paused' | 'auto_paused';
+  url: string;
+  userId: string;
+  plan: 'free' | 'pro' | 'team';
+  secretEnc: string;
+  previousSecretEnc: string | null;
+  previousSecretExpiresAt: number | null;
+}
+
+const CHUNK = 500;
+
+function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** The candidate rows: due, pending, not leased, webhook active; ranked per webhook. */
+function candidates(request: ClaimRequest, dialect: Dialect) {
+  const exclude =
+    request.excludeWebhookIds.length > 0
+      ? sql`AND d.webhook_id NOT IN (${sql.join(request.excludeWebhookIds)})`
+      : sql``;
+  const scan = Math.min(request.limit * 4, 5000);
+  const lock = dialect === 'postgres' ? sql`FOR UPDATE OF d SKIP LOCKED` : sql``;
+  return sql`
+    SELECT d.id, d.webhook_id, d.next_attempt_at
+    FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
+    WHERE d.status = 'pending' AND d.next_attempt_at <= ${request.now}
+      AND (d.locked_until IS NULL OR d.locked_until < ${request.now})
+      AND w.status = 'active' ${exclude}
+    ORDER BY d.next_attempt_at, d.id
+    LIMIT ${scan} ${lock}`;
+}
+
+async function claimIds(db: Kysely<Database>, dialect: Dialect, request: ClaimRequest) {
+  const until = request.now + request.leaseMs;
+  const query = sql<{ id: string }>`
+    WITH candidates AS (${candidates(request, dialect)}),
+    ranked AS (
+      SELECT id, next_attempt_at,
+        row_number() OVER (PARTITION BY webhook_id ORDER BY next_attempt_at, id) AS rn
+      FROM candidates
+    ),
+    chosen AS (
+      SELECT id FROM ranked WHERE rn <= ${request.perWebhook}
+      ORDER BY next_attempt_at, id LIMIT ${request.limit}
+    )
+    UPDATE deliveries SET locked_until = ${until}, locked_by = ${request.workerId}
+    WHERE id IN (SELECT id FROM chosen)
+    RETURNING id`;
+  const result = await query.execute(db);
+  return result.rows.map((row) => row.id);
+}
+
+export function createQueueRepo(database: DatabaseHandle) {
+  const { db, dialect } = database;
+
+  return {
+    ...createQueueSweeps(db),
+
+    /** Writes a batch of results in one transaction (see queue-results.ts). */
+    record: (results: readonly QueueResult[], options: RecordOptions) => recordResults(db, results, options),
+
+    /**
+     * Run when a worker starts. SQLite has one worker per database file, so every lease left behind
+     * is a dead process's and is released at once; on PostgreSQL only expired leases are.
+     */
+    async recoverAtStart(now: number): Promise<number> {
+      const result = await db
+        .updateTable('deliveries')
+        .set({ locked_until: null, locked_by: null })
+        .where('status', '=', 'pending')
+        .where('locked_until', 'is not', null)
+        .$if(dialect === 'postgres', (qb) => qb.where('locked_until', '<', now))
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+
+    /** Leases due deliveries to a worker; returns them with their event. */
+    async claim(request: ClaimRequest): Promise<ClaimedDelivery[]> {
+      const ids =
+        dialect === 'postgres'
+          ? await claimIds(db, dialect, request)
+          : await db.transaction().execute((trx) => claimIds(trx, dialect, request));
+      if (ids.length === 0) return [];
+      const claimed: ClaimedDelivery[] = [];
+      for (const part of chunks(ids)) {
+        const rows = await db
+          .selectFrom('deliveries as d')
+          .innerJoin('events as e', 'e.id', 'd.event_id')
+          .select([
+            'd.id',
+            'd.event_id',
+            'd.webhook_id',
+            'd.attempts',
+            'd.test',
+            'd.next_attempt_at',
+            'e.type',
+            'e.conversation_id',
+            'e.payload',
+          ])
+          .where('d.id', 'in', part)
+          .execute();
+        for (const row of rows) {
+          claimed.push({
+            id: row.id,
+            eventId: row.event_id,
+            webhookId: row.webhook_id,
+            attempts: Number(row.attempts),
+            test: Number(row.test) === 1,
+            eventType: row.type,
+            conversationId: row.conversation_id,
+            payload: row.payload,
+          });
+        }
+      }
+      return claimed;
+    },
+
+    /** The webhook and its owner right now; undefined when the webhook is gone. */
+    async sendContext(webhookId: string): Promise<SendContext | undefined> {
+      const row = await db
+        .selectFrom('webhooks as w')
+        .innerJoin('users as u', 'u.id', 'w.user_id')
+        .select([
+          'w.status',
+          'w.url',
+          'w.user_id',
+          'u.plan',
+          'w.secret_enc',
+          'w.previous_secret_enc',
+          'w.previous_secret_expires_at',
+        ])
+        .where('w.id', '=', webhookId)
+        .executeTakeFirst();
+      if (!row) return undefined;
+      return {
+        status: row.status,
+        url: row.url,
+        userId: row.user_id,
+        plan: row.plan,
+        secretEnc: row.secret_enc,
+        previousSecretEnc: row.previous_secret_enc,
+        previousSecretExpiresAt:
+          row.previous_secret_expires_at === null ? null : Number(row.previous_secret_expires_at),
+      };
+    },
+
+    /** True when the user can see the conversation (owner, shared directly or through a team). */
+    async hasAccess(userId: string, conversationId: string): Promise<boolean> {
+      const row = await db
+        .selectFrom(usersWithAccess(db, conversationId).as('a'))
+        .select('a.user_id')
+        .where('a.user_id', '=', userId)
+        .executeTakeFirst();
+      return row !== undefined;
+    },
+
+    /** Extends the leases this worker still holds. */
+    async renewLeases(ids: readonly string[], workerId: string, until: number): Promise<void> {
+      for (const part of chunks(ids)) {
+        await db
+          .updateTable('deliveries')
+          .set({ locked_until: until })
+          .where('id', 'in', part)
+          .where('locked_by', '=', workerId)
+          .execute();
+      }
+    },
+
+    /** Gives deliveries back to the queue unchanged (no attempt counted). */
+    async release(ids: readonly string[], workerId: string): Promise<void> {
+      for (const part of chunks(ids)) {
+        await db
+          .updateTable('deliveries')
+          .set({ locked_until: null, locked_by: null })
+          .where('id', 'in', part)
+          .where('locked_by', '=', workerId)
+          .execute();
+      }
+    },
+
+    /** The earliest time a not-yet-due delivery of an active webhook becomes due, if any. */
+    async nextDueAt(now: number): Promise<number | undefined> {
+      const row = await db
+        .selectFrom('deliveries as d')
+        .innerJoin('webhooks as w', 'w.id', 'd.webhook_id')
+        .select((eb) => eb.fn.min('d.next_attempt_at').as('at'))
+        .where('d.status', '=', 'pending')
+        .where('d.next_attempt_at', '>', now)
+        .where('w.status', '=', 'active')
+        .executeTakeFirst();
+      return row?.at == null ? undefined : Number(row.at);
+    },
+
+    /** Records that a worker process is alive (for /readyz). */
+    async heartbeat(workerId: string, role: string, startedAt: number, now: number): Promise<void> {
+      await db
+        .insertInto('workers')
+        .values({ id: workerId, role, started_at: startedAt, heartbeat_at: now })
+        .onConflict((oc) => oc.column('id').doUpdateSet({ heartbeat_at: now }))
+        .execute();
+    },
+
+    async removeWorker(workerId: string): Promise<void> {
+      await db.deleteFrom('workers').where('id', '=', workerId).execute();
+    },
+  };
+}
+
+export type QueueRepo = ReturnType<typeof createQueueRepo>;

@@ -1,0 +1,196 @@
+// Recording delivery results in batches: one transaction writes many attempt rows, the delivery
+// states (fenced by the worker's lease), webhook failure counters with auto-pause, and the hourly stats.
+import type { Kysely, Transaction } from 'kysely';
+import { foldResults, shouldAutoPause } from '../../domain/auto-pause.ts';
+import type { Database, DeliveryStatus, NewAttemptRow } from '../tables.ts';
+
+export const HOUR_MS = 3_600_000;
+
+/** One finished HTTP attempt and the delivery state it leads to. */
+export interface AttemptResult {
+  kind: 'attempt';
+  deliveryId: string;
+  webhookId: string;
+  attempt: NewAttemptRow;
+  /** `pending` schedules a retry at `nextAttemptAt`. */
+  deliveryStatus: Extract<DeliveryStatus, 'pending' | 'succeeded' | 'failed'>;
+  statusReason: string | null;
+  nextAttemptAt: number | null;
+}
+
+/** A delivery ended without an attempt (its webhook's owner lost access or plan). */
+export interface CancelResult {
+  kind: 'cancel';
+  deliveryId: string;
+  reason: string;
+}
+
+export type QueueResult = AttemptResult | CancelResult;
+
+export interface RecordOptions {
+  workerId: string;
+  now: number;
+  autoPauseAfter: number;
+  autoPauseReason: string;
+}
+
+export interface RecordSummary {
+  /** Results whose lease was still held (the others were fenced out and dropped). */
+  recorded: number;
+  autoPaused: string[];
+}
+
+async function finishDelivery(trx: Transaction<Database>, result: QueueResult, options: RecordOptions) {
+  const set =
+    result.kind === 'attempt'
+      ? {
+          status: result.deliveryStatus,
+          status_reason: result.statusReason,
+          next_attempt_at: result.nextAttemptAt ?? options.now,
+        }
+      : { status: 'cancelled' as const, status_reason: result.reason };
+  const updated = await trx
+    .updateTable('deliveries')
+    .set((eb) => ({
+      ...set,
+      ...(result.kind === 'attempt' ? { attempts: eb('attempts', '+', 1) } : {}),
+      locked_until: null,
+      locked_by: null,
+      updated_at: options.now,
+    }))
+    .where('id', '=', result.deliveryId)
+    .where('locked_by', '=', options.workerId)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return updated.numUpdatedRows > 0n;
+}
+
+interface StatsBucket {
+  webhook_id: string;
+  hour: number;
+  succeeded: number;
+  failed: number;
+  response_ms_sum: number;
+  response_count: number;
+}
+
+function addToStats(stats: Map<string, StatsBucket>, row: NewAttemptRow) {
+  const hour = Math.floor(Number(row.created_at) / HOUR_MS) * HOUR_MS;
+  const key = `${row.webhook_id} ${hour}`;
+  let bucket = stats.get(key);
+  if (!bucket) {
+    bucket = {
+      webhook_id: row.webhook_id,
+      hour,
+      succeeded: 0,
+      failed: 0,
+      response_ms_sum: 0,
+      response_count: 0,
+    };
+    stats.set(key, bucket);
+  }
+  if (row.outcome === 'succeeded') bucket.succeeded++;
+  else bucket.failed++;
+  if (row.response_status != null) {
+    bucket.response_ms_sum += row.duration_ms;
+    bucket.response_count++;
+  }
+}
+
+async function upsertStats(trx: Transaction<Database>, buckets: StatsBucket[]) {
+  for (const bucket of buckets) {
+    await trx
+      .insertInto('webhook_stats_hourly')
+      .values(bucket)
+      .onConflict((oc) =>
+        oc.columns(['webhook_id', 'hour']).doUpdateSet((eb) => ({
+          succeeded: eb('webhook_stats_hourly.succeeded', '+', eb.ref('excluded.succeeded')),
+          failed: eb('webhook_stats_hourly.failed', '+', eb.ref('excluded.failed')),
+          response_ms_sum: eb(
+            'webhook_stats_hourly.response_ms_sum',
+            '+',
+            eb.ref('excluded.response_ms_sum'),
+          ),
+          response_count: eb('webhook_stats_hourly.response_count', '+', eb.ref('excluded.response_count')),
+        })),
+      )
+      .execute();
+  }
+}
+
+/** Applies the batch's results to each webhook's failure counter; pauses those that reach the threshold. */
+async function updateCounters(
+  trx: Transaction<Database>,
+  outcomes: Map<string, ('succeeded' | 'failed')[]>,
+  options: RecordOptions,
+): Promise<string[]> {
+  const paused: string[] = [];
+  for (const [webhookId, results] of outcomes) {
+    const change = foldResults(results);
+    const row = await trx
+      .updateTable('webhooks')
+      .set((eb) => ({
+        consecutive_failures: change.reset ? change.add : eb('consecutive_failures', '+', change.add),
+      }))
+      .where('id', '=', webhookId)
+      .returning(['status', 'consecutive_failures'])
+      .executeTakeFirst();
+    if (!row || change.add === 0) continue;
+    if (!shouldAutoPause(row.status, Number(row.consecutive_failures), options.autoPauseAfter)) continue;
+    await trx
+      .updateTable('webhooks')
+      .set({
+        status: 'auto_paused',
+        status_reason: options.autoPauseReason,
+        status_changed_at: options.now,
+        updated_at: options.now,
+      })
+      .where('id', '=', webhookId)
+      .where('status', '=', 'active')
+      .execute();
+    paused.push(webhookId);
+  }
+  return paused;
+}
+
+/** Writes a batch of results in one transaction. Results whose lease this worker lost are dropped. */
+export async function recordResults(
+  db: Kysely<Database>,
+  results: readonly QueueResult[],
+  options: RecordOptions,
+): Promise<RecordSummary> {
+  if (results.length === 0) return { recorded: 0, autoPaused: [] };
+  return db.transaction().execute(async (trx) => {
+    const attempts: NewAttemptRow[] = [];
+    const outcomes = new Map<string, ('succeeded' | 'failed')[]>();
+    const stats = new Map<string, StatsBucket>();
+    let recorded = 0;
+    for (const result of results) {
+      if (!(await finishDelivery(trx, result, options))) continue;
+      recorded++;
+      if (result.kind === 'cancel') {
+        await trx
+          .updateTable('attempts')
+          .set({ next_retry_at: null })
+          .where('delivery_id', '=', result.deliveryId)
+          .where('next_retry_at', 'is not', null)
+          .execute();
+        continue;
+      }
+      attempts.push(result.attempt);
+      const list = outcomes.get(result.webhookId) ?? [];
+      list.push(result.attempt.outcome);
+      outcomes.set(result.webhookId, list);
+      addToStats(stats, result.attempt);
+    }
+    for (let i = 0; i < attempts.length; i += 200) {
+      await trx
+        .insertInto('attempts')
+        .values(attempts.slice(i, i + 200))
+        .execute();
+    }
+    const autoPaused = await updateCounters(trx, outcomes, options);
+    await upsertStats(trx, [...stats.values()]);
+    return { recorded, autoPaused };
+  });
+}

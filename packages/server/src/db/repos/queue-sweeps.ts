@@ -1,0 +1,82 @@
+// Housekeeping of the queue: expired leases (a crashed worker's) back to the queue, history past
+// retention pruned in bounded batches, stale worker heartbeats removed.
+import type { Kysely } from 'kysely';
+import type { Database } from '../tables.ts';
+
+export interface PruneCounts {
+  attempts: number;
+  events: number;
+  stats: number;
+  idempotencyKeys: number;
+}
+
+export function createQueueSweeps(db: Kysely<Database>) {
+  return {
+    /**
+     * Returns deliveries whose lease expired to the queue. Their interrupted attempt was never
+     * recorded, so it counts neither as an attempt nor as a failure.
+     */
+    async releaseExpiredLeases(now: number): Promise<number> {
+      const result = await db
+        .updateTable('deliveries')
+        .set({ locked_until: null, locked_by: null })
+        .where('status', '=', 'pending')
+        .where('locked_until', '<', now)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+
+    /**
+     * Deletes history older than `cutoff`, at most `batch` rows per table per call: attempts, events
+     * whose deliveries are all finished (deliveries and attempts go with them), hourly stats and
+     * idempotency keys.
+     */
+    async prune(cutoff: number, batch = 5_000): Promise<PruneCounts> {
+      const attempts = await db
+        .deleteFrom('attempts')
+        .where('id', 'in', (eb) =>
+          eb.selectFrom('attempts').select('id').where('created_at', '<', cutoff).limit(batch),
+        )
+        .executeTakeFirst();
+      const events = await db
+        .deleteFrom('events')
+        .where('id', 'in', (eb) =>
+          eb
+            .selectFrom('events as e')
+            .select('e.id')
+            .where('e.created_at', '<', cutoff)
+            .where(({ not, exists, selectFrom }) =>
+              not(
+                exists(
+                  selectFrom('deliveries as d')
+                    .select('d.id')
+                    .whereRef('d.event_id', '=', 'e.id')
+                    .where('d.status', '=', 'pending'),
+                ),
+              ),
+            )
+            .limit(batch),
+        )
+        .executeTakeFirst();
+      const stats = await db.deleteFrom('webhook_stats_hourly').where('hour', '<', cutoff).executeTakeFirst();
+      const keys = await db
+        .deleteFrom('idempotency_keys')
+        .where('created_at', '<', cutoff)
+        .executeTakeFirst();
+      return {
+        attempts: Number(attempts.numDeletedRows),
+        events: Number(events.numDeletedRows),
+        stats: Number(stats.numDeletedRows),
+        idempotencyKeys: Number(keys.numDeletedRows),
+      };
+    },
+
+    /** Forgets workers that have not sent a heartbeat since `cutoff`. */
+    async removeStaleWorkers(cutoff: number): Promise<number> {
+      const result = await db.deleteFrom('workers').where('heartbeat_at', '<', cutoff).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+  };
+}
+
+export type QueueSweeps = ReturnType<typeof createQueueSweeps>;

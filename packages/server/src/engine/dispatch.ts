@@ -1,0 +1,81 @@
+// One attempt of one claimed delivery: re-check eligibility at send time, sign, send through the
+// guarded client. Returns a value — it never throws for HTTP failures; the caller holds the lease.
+import type { ClaimedDelivery, QueueRepo, SendContext } from '../db/repos/queue-repo.ts';
+import type { AttemptOutcome } from '../domain/attempt-outcome.ts';
+import type { SecretBox } from '../domain/secrets.ts';
+import { planAllowsWebhooks } from '../domain/webhook-status.ts';
+import type { HttpClient } from './http-client.ts';
+import { type SigningSecrets, signatureHeaders } from './signing.ts';
+import { USER_AGENT } from './user-agent.ts';
+
+export type DispatchResult =
+  /** An attempt was made (or prepared and failed before sending); record it. */
+  | { kind: 'attempt'; outcome: AttemptOutcome; requestHeaders: Record<string, string>; startedAt: number }
+  /** The delivery must end without sending: the owner lost access or plan. */
+  | { kind: 'cancel'; reason: 'access_revoked' | 'plan_inactive' }
+  /** The webhook is paused: give the delivery back to the queue untouched. */
+  | { kind: 'wait'; reason: 'webhook_paused' }
+  /** The webhook no longer exists (its deliveries went with it). */
+  | { kind: 'gone' };
+
+export interface DispatchDeps {
+  queue: Pick<QueueRepo, 'sendContext' | 'hasAccess'>;
+  secretBox: SecretBox;
+  http: HttpClient;
+  now?: () => number;
+}
+
+/** Why the delivery may not be sent now, or undefined when it may. */
+async function ineligibility(
+  deps: DispatchDeps,
+  delivery: ClaimedDelivery,
+  context: SendContext,
+): Promise<Exclude<DispatchResult, { kind: 'attempt' | 'gone' }> | undefined> {
+  if (context.status !== 'active') return { kind: 'wait', reason: 'webhook_paused' };
+  if (!planAllowsWebhooks(context.plan)) return { kind: 'cancel', reason: 'plan_inactive' };
+  if (!delivery.test && delivery.conversationId !== null) {
+    const allowed = await deps.queue.hasAccess(context.userId, delivery.conversationId);
+    if (!allowed) return { kind: 'cancel', reason: 'access_revoked' };
+  }
+  return undefined;
+}
+
+function openSecrets(secretBox: SecretBox, context: SendContext): SigningSecrets {
+  return {
+    current: secretBox.open(context.secretEnc),
+    previous: context.previousSecretEnc ? secretBox.open(context.previousSecretEnc) : null,
+    previousExpiresAt: context.previousSecretExpiresAt,
+  };
+}
+
+export async function dispatch(deps: DispatchDeps, delivery: ClaimedDelivery): Promise<DispatchResult> {
+  const context = await deps.queue.sendContext(delivery.webhookId);
+  if (!context) return { kind: 'gone' };
+  const blocked = await ineligibility(deps, delivery, context);
+  if (blocked) return blocked;
+
+  const startedAt = (deps.now ?? Date.now)();
+  const baseHeaders = { 'content-type': 'application/json', 'user-agent': USER_AGENT };
+  let secrets: SigningSecrets;
+  try {
+    secrets = openSecrets(deps.secretBox, context);
+  } catch {
+    return {
+      kind: 'attempt',
+      startedAt,
+      requestHeaders: { ...baseHeaders, 'webhook-id': delivery.eventId },
+      outcome: {
+        outcome: 'failed',
+        error: 'internal_error',
+        message: 'The signing secret cannot be decrypted (was KLANG_SECRET_KEY changed?); nothing was sent.',
+        durationMs: 0,
+      },
+    };
+  }
+  const requestHeaders = {
+    ...baseHeaders,
+    ...signatureHeaders(secrets, delivery.eventId, delivery.payload, startedAt),
+  };
+  const outcome = await deps.http.send({ url: context.url, headers: requestHeaders, body: delivery.payload });
+  return { kind: 'attempt', outcome, requestHeaders, startedAt };
+}

@@ -1,0 +1,105 @@
+// The delivery engine of a worker process: wires the queue, the guarded HTTP client, the worker and
+// its housekeeping from the container; startEngine() returns the handle main.ts stops on SIGTERM.
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Container } from '../container.ts';
+import { createQueueRepo } from '../db/repos/queue-repo.ts';
+import { autoPauseReason } from '../domain/auto-pause.ts';
+import type { LookupFn } from './destination-guard.ts';
+import { startHousekeeping } from './housekeeping.ts';
+import { createHttpClient, httpClientOptions } from './http-client.ts';
+import { startWorker } from './worker.ts';
+
+export { resolveAndCheckHost } from './destination-guard.ts';
+export { httpClientOptions } from './http-client.ts';
+
+export interface EngineOptions {
+  /** DNS resolution for deliveries (tests inject a stub to simulate rebinding). */
+  lookup?: LookupFn;
+  /** Extra trusted CA certificates (PEM) for receivers; tests trust their self-signed receiver. */
+  ca?: string | string[];
+  workerId?: string;
+  /** Sweeper period; default one minute. */
+  sweepIntervalMs?: number;
+}
+
+export interface Engine {
+  workerId: string;
+  /** Runs the sweeper once now (expired leases, retention). */
+  sweep(): Promise<void>;
+  /** Stops claiming, lets attempts in flight finish within config.shutdownTimeoutMs, releases the rest. */
+  stop(): Promise<void>;
+}
+
+export async function startEngine(container: Container, options: EngineOptions = {}): Promise<Engine> {
+  const { config, logger } = container;
+  const workerId = options.workerId ?? `wrk_${hostname()}_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const startedAt = Date.now();
+  const queue = createQueueRepo(container.database);
+  const recovered = await queue.recoverAtStart(startedAt);
+  if (recovered > 0) logger.info({ deliveries: recovered }, 'returned deliveries left by a stopped worker');
+  await queue.heartbeat(workerId, 'worker', startedAt, startedAt);
+
+  const http = createHttpClient({
+    ...httpClientOptions(config),
+    ...(options.lookup ? { lookup: options.lookup } : {}),
+    ...(options.ca ? { ca: options.ca } : {}),
+  });
+  const metrics = container.metrics;
+  const worker = startWorker({
+    settings: {
+      workerId,
+      workerConcurrency: config.workerConcurrency,
+      webhookConcurrency: config.webhookConcurrency,
+      claimBatchSize: config.claimBatchSize,
+      leaseMs: config.leaseMs,
+      pollIntervalMs: config.pollIntervalMs,
+      retrySchedule: config.retrySchedule,
+      autoPauseAfter: config.autoPauseAfter,
+      autoPauseReason: autoPauseReason(config.autoPauseAfter),
+    },
+    queue,
+    dispatch: { queue, secretBox: container.secretBox, http },
+    signal: container.queueSignal,
+    logger: logger.child({ component: 'worker', workerId }),
+    onAttempt: (result) => {
+      const outcome = result.outcome;
+      metrics?.attempts.inc({
+        outcome: outcome.outcome,
+        error: outcome.outcome === 'failed' ? outcome.error : '',
+      });
+      metrics?.attemptDuration.observe({ outcome: outcome.outcome }, outcome.durationMs / 1000);
+    },
+  });
+  const housekeeping = startHousekeeping({
+    settings: {
+      workerId,
+      role: 'worker',
+      startedAt,
+      leaseMs: config.leaseMs,
+      retentionMs: config.retentionMs,
+      heartbeatIntervalMs: Math.max(50, Math.min(10_000, Math.floor(config.leaseMs / 3))),
+      sweepIntervalMs: options.sweepIntervalMs ?? 60_000,
+    },
+    queue,
+    held: worker.held,
+    logger,
+  });
+  logger.info({ workerId }, 'delivery engine started');
+
+  let stopped: Promise<void> | undefined;
+  return {
+    workerId,
+    sweep: () => housekeeping.sweep(),
+    stop() {
+      stopped ??= (async () => {
+        await worker.stop(config.shutdownTimeoutMs);
+        await housekeeping.stop();
+        await http.close();
+        await queue.removeWorker(workerId).catch(() => {});
+        logger.info({ workerId }, 'delivery engine stopped');
+      })();
+      return stopped;
+    },
+  };
+}
