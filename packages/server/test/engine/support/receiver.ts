@@ -108,14 +108,14 @@ export async function createReceiver(options: { tls?: TestCertificate } = {}): P
 
 /** Polls `check` until it returns a truthy value or the deadline passes. */
 export async function waitFor<T>(
-  check: () => T | Promise<T>,
+  check: () => T | undefined | null | false | Promise<T | undefined | null | false>,
   timeoutMs = 10_000,
   what = 'condition',
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
-    if (value) return value;
+    if (value) return value as T;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
