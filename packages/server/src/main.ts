@@ -4,6 +4,7 @@ import { buildApp } from './app.ts';
 import { demoCredentials, isEmbedded, resolveSecrets } from './bootstrap.ts';
 import type { Config } from './config/schema.ts';
 import { type Container, createContainer } from './container.ts';
+import { startEngine } from './engine/index.ts';
 import { createLogger } from './logger.ts';
 import { DEMO_USER_ID, seedDemo } from './services/demo.ts';
 
@@ -32,7 +33,8 @@ async function prepareDemo(container: Container): Promise<string[]> {
   return [`Sign in:      ${credentials.email} / ${credentials.password}`];
 }
 
-export async function serve(config: Config, role: Role = config.role): Promise<Running> {
+export async function serve(baseConfig: Config, role: Role = baseConfig.role): Promise<Running> {
+  const config: Config = Object.freeze({ ...baseConfig, role });
   const container = await openContainer(config);
   const lines: string[] = [];
   const stops: (() => Promise<void>)[] = [];
@@ -52,12 +54,16 @@ export async function serve(config: Config, role: Role = config.role): Promise<R
   } else {
     lines.push(`Klang Webhooks ${role} started`);
   }
+  if (role === 'all' || role === 'worker') {
+    const engine = await startEngine(container);
+    stops.push(() => engine.stop());
+  }
 
   process.stdout.write(`\n${lines.join('\n')}\n\n`);
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
-      for (const close of stops) await close();
+      await Promise.all(stops.map((close) => close()));
       await container.close();
     })();
     return stopping;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEngine } from '../src/engine/index.ts';
 import { createTestApp, type TestApp } from './support/app.ts';
 import { DATABASE_KINDS } from './support/databases.ts';
 import { insertConversation, insertUser, insertWebhook } from './support/fixtures.ts';
@@ -10,10 +11,26 @@ describe.each(DATABASE_KINDS)('health and metrics on %s', (kind) => {
   });
   afterAll(() => t.dispose());
 
-  it('answers /healthz and /readyz', async () => {
+  it('answers /healthz, and /readyz only once the worker of this process beats', async () => {
     expect((await t.app.inject('/healthz')).json()).toEqual({ status: 'ok' });
-    const ready = await t.app.inject('/readyz');
-    expect(ready.json()).toMatchObject({ checks: { database: true, migrations: true } });
+    const before = await t.app.inject('/readyz');
+    expect(before.statusCode).toBe(503);
+    expect(before.json()).toMatchObject({
+      status: 'not_ready',
+      checks: { database: true, migrations: true, worker: false },
+    });
+    const engine = await startEngine(t.container);
+    try {
+      const ready = await t.app.inject('/readyz');
+      expect(ready.statusCode).toBe(200);
+      expect(ready.json()).toMatchObject({
+        status: 'ready',
+        checks: { worker: true },
+        worker_heartbeat_age_ms: expect.any(Number),
+      });
+    } finally {
+      await engine.stop();
+    }
   });
 
   it('requires the metrics token when one is configured', async () => {

@@ -1,9 +1,19 @@
-// Cheap queue gauges for /metrics: pending deliveries due now and scheduled later (partial index).
+// Cheap queue facts for /metrics and /readyz: pending deliveries due now and scheduled later
+// (partial index), and the latest worker heartbeat.
 import type { Kysely } from 'kysely';
 import type { Database } from '../tables.ts';
 
 export function createQueueStatsRepo(db: Kysely<Database>) {
   return {
+    /** Time of the most recent worker heartbeat, or undefined when no worker has reported. */
+    async latestHeartbeat(): Promise<number | undefined> {
+      const row = await db
+        .selectFrom('workers')
+        .select((eb) => eb.fn.max('heartbeat_at').as('at'))
+        .executeTakeFirst();
+      return row?.at == null ? undefined : Number(row.at);
+    },
+
     async pendingCounts(now = Date.now()): Promise<{ due: number; scheduled: number }> {
       const rows = await db
         .selectFrom('deliveries')
