@@ -47,6 +47,8 @@ export function startWorker(deps: WorkerDeps): Worker {
   let stopping = false;
   let wake: (() => void) | undefined;
   let pendingWake = false;
+  /** When the idle loop's current sleep ends (Infinity while it is not sleeping). */
+  let sleepUntil = Number.POSITIVE_INFINITY;
   /** The last claim suggested more work than this worker had room for. */
   let backlogLikely = false;
   const writer = createResultWriter<QueueResult>(
@@ -87,6 +89,8 @@ export function startWorker(deps: WorkerDeps): Worker {
       const recorded = attemptResult(delivery, result, settings, Date.now());
       const ok = await writer.submit(recorded);
       if (ok) deps.onAttempt?.(result);
+      // A retry may now be due before the idle loop's timer; let it re-plan.
+      if (ok && recorded.nextAttemptAt !== null && recorded.nextAttemptAt < sleepUntil) kick();
       logger.info(
         {
           webhookId: delivery.webhookId,
@@ -167,11 +171,13 @@ export function startWorker(deps: WorkerDeps): Worker {
       // The poll interval still applies.
     }
     if (pendingWake || stopping) return;
+    sleepUntil = Date.now() + delay;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(done, delay);
       function done() {
         clearTimeout(timer);
         wake = undefined;
+        sleepUntil = Number.POSITIVE_INFINITY;
         resolve();
       }
       wake = done;
