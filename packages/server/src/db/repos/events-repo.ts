@@ -34,6 +34,20 @@ async function insertDeliveries(trx: Transaction<Database>, rows: DeliveriesTabl
   }
 }
 
+function insertEvent(trx: Transaction<Database>, event: NewEvent) {
+  return trx
+    .insertInto('events')
+    .values({
+      id: event.id,
+      type: event.type,
+      conversation_id: event.conversationId,
+      payload: event.payload,
+      test: event.test ? 1 : 0,
+      created_at: event.createdAt,
+    })
+    .execute();
+}
+
 function deliveryRow(
   eventId: string,
   webhookId: string,
@@ -115,17 +129,7 @@ export function createEventsRepo(db: Kysely<Database>) {
             };
           }
         }
-        await trx
-          .insertInto('events')
-          .values({
-            id: event.id,
-            type: event.type,
-            conversation_id: event.conversationId,
-            payload: event.payload,
-            test: event.test ? 1 : 0,
-            created_at: event.createdAt,
-          })
-          .execute();
+        await insertEvent(trx, event);
         const candidates = event.conversationId
           ? await trx
               .selectFrom('webhooks as w')
@@ -150,17 +154,7 @@ export function createEventsRepo(db: Kysely<Database>) {
     async publishTest(event: NewEvent, webhookId: string): Promise<string> {
       const row = deliveryRow(event.id, webhookId, 'pending', true, event.createdAt);
       await db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('events')
-          .values({
-            id: event.id,
-            type: event.type,
-            conversation_id: event.conversationId,
-            payload: event.payload,
-            test: 1,
-            created_at: event.createdAt,
-          })
-          .execute();
+        await insertEvent(trx, { ...event, test: true });
         await insertDeliveries(trx, [row]);
       });
       return row.id;
