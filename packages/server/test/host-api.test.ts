@@ -74,6 +74,35 @@ describe.each(DATABASE_KINDS)('host API on %s', (kind) => {
       expect(team.json()).toMatchObject({ name: 'Sales EMEA', member_ids: ['u_alice'] });
     });
 
+    it('stays idempotent under concurrent upserts of the same ids', async () => {
+      await put('/teams/team_c', { name: 'Concurrent' });
+      const users = await Promise.all(
+        Array.from({ length: 12 }, () =>
+          put('/users/u_conc', { email: 'conc@example.com', plan: 'pro', team_ids: ['team_c'] }),
+        ),
+      );
+      expect(users.map((r) => r.statusCode)).toEqual(Array(12).fill(200));
+      const conversations = await Promise.all(
+        Array.from({ length: 12 }, () =>
+          put('/conversations/c_conc', {
+            owner_id: 'u_conc',
+            shared_with_teams: ['team_c'],
+            shared_with_users: ['u_alice'],
+          }),
+        ),
+      );
+      expect(conversations.map((r) => r.statusCode)).toEqual(Array(12).fill(200));
+      const rivals = await Promise.all(
+        ['u_r1', 'u_r2', 'u_r3', 'u_r4'].map((id) =>
+          put(`/users/${id}`, { email: 'rival@example.com', plan: 'pro' }),
+        ),
+      );
+      expect(rivals.map((r) => r.statusCode).sort()).toEqual([200, 409, 409, 409]);
+      expect(
+        rivals.filter((r) => r.statusCode === 409).every((r) => r.json().error.code === 'email_taken'),
+      ).toBe(true);
+    });
+
     it('refuses an email that belongs to another user with 409', async () => {
       const response = await put('/users/u_carol', { email: 'alice@example.com', plan: 'pro' });
       expect(response.statusCode).toBe(409);

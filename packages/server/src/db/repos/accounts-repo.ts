@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { Plan } from '../../domain/webhook-status.ts';
 import type { Database, UserRow } from '../tables.ts';
+import { isUniqueViolation } from '../unique-violation.ts';
 
 export interface User {
   id: string;
@@ -87,33 +88,18 @@ export function createAccountsRepo(db: Kysely<Database>) {
       return ids.filter((id) => !found.has(id));
     },
 
-    /** Creates or replaces a user; memberships are replaced when teamIds is given. */
+    /** Creates or replaces a user; memberships are replaced when teamIds is given. Safe under concurrency. */
     async upsertUser(input: UpsertUser, now = Date.now()): Promise<UpsertUserResult> {
-      return db.transaction().execute(async (trx) => {
-        const email = input.email.toLowerCase();
-        const holder = await trx
-          .selectFrom('users')
-          .select('id')
-          .where('email', '=', email)
-          .executeTakeFirst();
-        if (holder && holder.id !== input.id) return { ok: false as const, reason: 'email_taken' as const };
-        const existing = await trx
-          .selectFrom('users')
-          .select('id')
-          .where('id', '=', input.id)
-          .executeTakeFirst();
-        if (existing) {
-          await trx
-            .updateTable('users')
-            .set({
-              email,
-              plan: input.plan,
-              updated_at: now,
-              ...(input.passwordHash !== undefined ? { password_hash: input.passwordHash } : {}),
-            })
-            .where('id', '=', input.id)
-            .execute();
-        } else {
+      const email = input.email.toLowerCase();
+      try {
+        return await db.transaction().execute(async (trx) => {
+          const holder = await trx
+            .selectFrom('users')
+            .select('id')
+            .where('email', '=', email)
+            .executeTakeFirst();
+          if (holder && holder.id !== input.id) return { ok: false as const, reason: 'email_taken' as const };
+          const passwordHash = input.passwordHash !== undefined ? { password_hash: input.passwordHash } : {};
           await trx
             .insertInto('users')
             .values({
@@ -124,20 +110,28 @@ export function createAccountsRepo(db: Kysely<Database>) {
               created_at: now,
               updated_at: now,
             })
+            .onConflict((oc) =>
+              oc.column('id').doUpdateSet({ email, plan: input.plan, updated_at: now, ...passwordHash }),
+            )
             .execute();
-        }
-        if (input.teamIds !== undefined) {
-          await trx.deleteFrom('team_members').where('user_id', '=', input.id).execute();
-          const teamIds = [...new Set(input.teamIds)];
-          if (teamIds.length > 0) {
-            await trx
-              .insertInto('team_members')
-              .values(teamIds.map((team_id) => ({ team_id, user_id: input.id })))
-              .execute();
+          if (input.teamIds !== undefined) {
+            await trx.deleteFrom('team_members').where('user_id', '=', input.id).execute();
+            const teamIds = [...new Set(input.teamIds)];
+            if (teamIds.length > 0) {
+              await trx
+                .insertInto('team_members')
+                .values(teamIds.map((team_id) => ({ team_id, user_id: input.id })))
+                .onConflict((oc) => oc.doNothing())
+                .execute();
+            }
           }
-        }
-        return { ok: true as const, user: (await findUser(trx, 'id', input.id))! };
-      });
+          return { ok: true as const, user: (await findUser(trx, 'id', input.id))! };
+        });
+      } catch (error) {
+        // Another request took the email between our check and our write.
+        if (isUniqueViolation(error, 'email')) return { ok: false, reason: 'email_taken' };
+        throw error;
+      }
     },
 
     async setPlan(userId: string, plan: Plan, now = Date.now()): Promise<boolean> {

@@ -101,12 +101,14 @@ export function createConversationsRepo(db: Kysely<Database>) {
           await trx
             .insertInto('conversation_user_shares')
             .values(users.map((user_id) => ({ conversation_id: input.id, user_id })))
+            .onConflict((oc) => oc.doNothing())
             .execute();
         }
         if (teams.length > 0) {
           await trx
             .insertInto('conversation_team_shares')
             .values(teams.map((team_id) => ({ conversation_id: input.id, team_id })))
+            .onConflict((oc) => oc.doNothing())
             .execute();
         }
       });
