@@ -19,6 +19,7 @@ export const ERRORS = {
   conflict: 409,
   idempotency_conflict: 409,
   webhook_limit_reached: 409,
+  webhook_paused: 409,
   email_taken: 409,
   token_limit_reached: 409,
   payload_too_large: 413,

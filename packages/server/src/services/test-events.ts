@@ -2,7 +2,7 @@
 // queued for one webhook only and delivered and signed like a real one (its attempts say test: true).
 import type { QueueSignal } from '../db/queue-signal.ts';
 import type { Repos } from '../db/repos/index.ts';
-import { validationFailed } from '../domain/errors.ts';
+import { AppError, validationFailed } from '../domain/errors.ts';
 import { buildPayload, isEventType, SAMPLE_CONVERSATION } from '../domain/event-catalog.ts';
 import { newId } from '../domain/ids.ts';
 import { planAllowsWebhooks } from '../domain/webhook-status.ts';
@@ -22,6 +22,10 @@ export function createTestEventsService({ repos, queueSignal }: { repos: Repos; 
     async send(caller: Caller, webhookId: string, type: string | undefined): Promise<SentTestEvent> {
       const webhook = await ownership.requireWebhook(caller, webhookId);
       if (!planAllowsWebhooks(caller.plan)) throw planRequired('send test events');
+      if (webhook.status !== 'active') {
+        // Nothing is sent to a paused webhook; a test event would wait silently until resume.
+        throw new AppError('webhook_paused', 'This webhook is paused; resume it to send a test event.');
+      }
       const subscribed = webhook.events.join(', ');
       if (type === undefined && webhook.events.length !== 1) {
         throw validationFailed(

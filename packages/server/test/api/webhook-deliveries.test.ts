@@ -71,6 +71,22 @@ describe.each(DATABASE_KINDS)('test events, attempts, resend and stats on %s', (
       }
     });
 
+    it('refuses a test event for a paused or auto-paused webhook with 409 webhook_paused', async () => {
+      const webhook = await createWebhook(['conversation.ready']);
+      await api.post(`/webhooks/${webhook.id}/pause`);
+      const paused = await api.post(`/webhooks/${webhook.id}/test`, {});
+      expect(paused.statusCode).toBe(409);
+      expect(paused.json().error.code).toBe('webhook_paused');
+      await t.database.db
+        .updateTable('webhooks')
+        .set({ status: 'auto_paused' })
+        .where('id', '=', webhook.id)
+        .execute();
+      expect((await api.post(`/webhooks/${webhook.id}/test`, {})).json().error.code).toBe('webhook_paused');
+      await api.post(`/webhooks/${webhook.id}/resume`);
+      expect((await api.post(`/webhooks/${webhook.id}/test`, {})).statusCode).toBe(202);
+    });
+
     it('requires type when the webhook subscribes to several, and only one of its types', async () => {
       const webhook = await createWebhook(['conversation.ready', 'conversation.deleted']);
       const missing = await api.post(`/webhooks/${webhook.id}/test`, {});

@@ -33,11 +33,14 @@ export const webhookDeliveryRoutes =
           tags,
           summary: 'Send a test event',
           description:
-            'Creates an `evt_test_…` event of the chosen type referencing a sample conversation and delivers it, signed like a real one, to this webhook only; its attempts say `test: true`. `type` is required when the webhook subscribes to several event types. Needs the Pro or Team plan.',
+            'Creates an `evt_test_…` event of the chosen type referencing a sample conversation and delivers it, signed like a real one, to this webhook only; its attempts say `test: true`. `type` is required when the webhook subscribes to several event types. Needs the Pro or Team plan; a paused webhook answers 409 webhook_paused.',
           security: writeSecurity,
           params: WebhookIdParams,
           body: TestEventIn,
-          response: { 202: TestEventAccepted, ...errorResponses(400, 401, 403, 404, 413, 415, 422, 429) },
+          response: {
+            202: TestEventAccepted,
+            ...errorResponses(400, 401, 403, 404, 409, 413, 415, 422, 429),
+          },
         },
         preValidation: emptyBodyAsObject,
       },
