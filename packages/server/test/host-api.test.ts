@@ -271,6 +271,15 @@ describe.each(DATABASE_KINDS)('host API on %s', (kind) => {
       expect(({} as Record<string, unknown>).admin).toBeUndefined();
     });
 
+    it('accepts the bearer scheme in any case', async () => {
+      const response = await put(
+        '/teams/t_case',
+        { name: 'Case' },
+        { authorization: t.hostAuth.authorization.replace('Bearer', 'bearer') },
+      );
+      expect(response.statusCode).toBe(200);
+    });
+
     it('names the failing field in validation details', async () => {
       const response = await put('/users/u_x', { email: 'not-an-email', plan: 'pro' });
       expect(response.json().error.details).toEqual([{ field: 'email', message: expect.any(String) }]);

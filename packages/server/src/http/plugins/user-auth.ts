@@ -7,6 +7,7 @@ import { AppError } from '../../domain/errors.ts';
 import type { SessionId, TokenId } from '../../domain/ids.ts';
 import type { AuthUser } from '../../services/auth.ts';
 import { createRequestLimiter } from '../../services/limiters.ts';
+import { bearerToken } from './bearer-token.ts';
 
 export const SESSION_COOKIE = 'klang_session';
 export const CSRF_HEADER = 'x-csrf-token';
@@ -62,7 +63,7 @@ export async function registerUserAuth(app: FastifyInstance, container: Containe
     if (request.routeOptions.config.public) return;
     const header = request.headers.authorization;
     if (header !== undefined) {
-      const token = /^Bearer +(\S+) *$/i.exec(header)?.[1];
+      const token = bearerToken(header);
       const found = token ? await auth.authenticateToken(token) : undefined;
       if (!found) throw unauthorized('The API token is not valid or has been revoked.');
       request.user = found.user;

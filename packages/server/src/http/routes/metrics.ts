@@ -3,14 +3,15 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Container } from '../../container.ts';
 import { AppError } from '../../domain/errors.ts';
 import { safeEqual } from '../../domain/secrets.ts';
+import { bearerToken } from '../plugins/bearer-token.ts';
 
 export const metricsRoutes =
   ({ config, metrics, repos }: Container): FastifyPluginAsync =>
   async (app) => {
     app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
       if (config.metricsToken) {
-        const header = request.headers.authorization ?? '';
-        if (!header.startsWith('Bearer ') || !safeEqual(header.slice(7).trim(), config.metricsToken)) {
+        const token = bearerToken(request.headers.authorization);
+        if (!token || !safeEqual(token, config.metricsToken)) {
           throw new AppError('unauthorized', 'Send the metrics token as Authorization: Bearer <token>.');
         }
       }

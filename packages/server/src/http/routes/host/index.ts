@@ -4,6 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Container } from '../../../container.ts';
 import { AppError } from '../../../domain/errors.ts';
 import { safeEqual } from '../../../domain/secrets.ts';
+import { bearerToken } from '../../plugins/bearer-token.ts';
 import { hostAccountRoutes } from './accounts.ts';
 import { hostEventRoutes } from './events.ts';
 
@@ -11,8 +12,7 @@ export const hostRoutes =
   (container: Container): FastifyPluginAsync =>
   async (app) => {
     app.addHook('onRequest', async (request) => {
-      const header = request.headers.authorization ?? '';
-      const token = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+      const token = bearerToken(request.headers.authorization);
       if (!token || !safeEqual(token, container.ingestToken)) {
         throw new AppError('unauthorized', 'Send the ingest token as Authorization: Bearer <token>.');
       }
