@@ -150,14 +150,20 @@ export function startWorker(deps: WorkerDeps): Worker {
       perWebhook: settings.webhookConcurrency,
       excludeWebhookIds: exclude,
     });
+    const perWebhook = new Map<string, number>();
     for (const delivery of claimed) {
       const list = waiting.get(delivery.webhookId) ?? [];
       list.push(delivery);
       waiting.set(delivery.webhookId, list);
       waitingCount++;
+      perWebhook.set(delivery.webhookId, (perWebhook.get(delivery.webhookId) ?? 0) + 1);
     }
     pump();
-    backlogLikely = claimed.length === limit || exclude.length > 0;
+    // More may be due than this claim returned: it was full, skipped saturated webhooks, or hit a per-webhook limit.
+    backlogLikely =
+      claimed.length === limit ||
+      exclude.length > 0 ||
+      [...perWebhook.values()].some((count) => count >= settings.webhookConcurrency);
     return claimed.length === limit;
   }
 
