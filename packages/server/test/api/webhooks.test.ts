@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_TYPES } from '../../src/domain/event-catalog.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { DATABASE_KINDS } from '../support/databases.ts';
-import { createUserWithToken } from '../support/users.ts';
+import { createUserWithToken, sessionHeaders, signIn } from '../support/users.ts';
 import { type ApiCaller, apiAs, deliveryOf, publishEvent, setPlan } from '../support/webhook-api.ts';
 
 const WEBHOOK_KEYS = [
@@ -289,6 +289,28 @@ describe.each(DATABASE_KINDS)('webhooks API on %s', (kind) => {
     const first = (await ownerApi.get('/webhooks')).json().data[0];
     expect((await ownerApi.del(`/webhooks/${first.id}`)).statusCode).toBe(204);
     expect((await ownerApi.post('/webhooks', { url: 'http://127.0.0.1:9/again' })).statusCode).toBe(201);
+  });
+
+  it('works for the web UI with the session cookie, and requires x-csrf-token on writes', async () => {
+    const session = await signIn(t, user.email, user.password);
+    const browser = apiAs(t, sessionHeaders(session));
+    const created = await browser.post('/webhooks', { url: 'http://127.0.0.1:9/ui' });
+    expect(created.statusCode).toBe(201);
+    expect((await browser.get(`/webhooks/${created.json().id}`)).statusCode).toBe(200);
+    const forged = apiAs(t, sessionHeaders(session, { csrf: false }));
+    expect((await forged.get(`/webhooks/${created.json().id}`)).statusCode).toBe(200);
+    for (const [method, path] of [
+      ['POST', '/webhooks'],
+      ['PATCH', `/webhooks/${created.json().id}`],
+      ['DELETE', `/webhooks/${created.json().id}`],
+      ['POST', `/webhooks/${created.json().id}/pause`],
+      ['POST', `/webhooks/${created.json().id}/secret/rotate`],
+    ] as const) {
+      const response = await forged.call(method, path, method === 'DELETE' ? undefined : {});
+      expect(response.statusCode, `${method} ${path}`).toBe(403);
+      expect(response.json().error.code).toBe('csrf_required');
+    }
+    expect((await browser.get(`/webhooks/${created.json().id}`)).json().status).toBe('active');
   });
 
   it('requires authentication on every webhook route', async () => {
