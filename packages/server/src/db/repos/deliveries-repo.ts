@@ -64,16 +64,6 @@ export function createDeliveriesRepo(db: Kysely<Database>) {
         .executeTakeFirst();
       return Number(result.numUpdatedRows);
     },
-
-    async countByStatus(webhookId: string): Promise<Record<string, number>> {
-      const rows = await db
-        .selectFrom('deliveries')
-        .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
-        .where('webhook_id', '=', webhookId)
-        .groupBy('status')
-        .execute();
-      return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
-    },
   };
 }
 

@@ -83,15 +83,6 @@ export function createWebhooksRepo(db: Kysely<Database>, dialect: Dialect) {
       return rows.map(toWebhook);
     },
 
-    async count(userId: string): Promise<number> {
-      const row = await db
-        .selectFrom('webhooks')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('user_id', '=', userId)
-        .executeTakeFirstOrThrow();
-      return Number(row.n);
-    },
-
     /**
      * Inserts a webhook unless the owner already has `limit`. The owner's row is locked (PostgreSQL)
      * or the database is (SQLite) so concurrent creates cannot pass the limit together.
