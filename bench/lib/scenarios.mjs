@@ -1,0 +1,205 @@
+// The benchmark scenarios. Each starts its own deployment (fresh SQLite file or PostgreSQL
+// database), runs one measurement against the shared receiver and stops everything it started.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import {
+  nowMs,
+  pct,
+  publishAsFastAsPossible,
+  publishAtRate,
+  rawLoop,
+  receiverControl,
+  receiverStats,
+  setupAccount,
+  waitForDeliveries,
+} from './load.mjs';
+import { procStats, serviceEnv, startService, stop } from './processes.mjs';
+
+/** Runs `body` against a fresh SQLite deployment of the given role. */
+async function withSqlite(opts, role, body) {
+  const dir = mkdtempSync(join(tmpdir(), 'klang-bench-'));
+  const env = serviceEnv({
+    databaseUrl: `sqlite:${join(dir, 'klang.db')}`,
+    dataDir: dir,
+    extra: opts.serviceEnv,
+  });
+  const service = await startService(env, role, { nodeArgs: opts.nodeArgs });
+  try {
+    return await body({ env, url: service.url, services: [service] });
+  } finally {
+    await stop(service.child);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs `body` against a fresh PostgreSQL database with one api and `workers` worker processes. */
+async function withPostgres(opts, workers, body) {
+  const name = 'klang_bench';
+  const admin = new pg.Client({ connectionString: `${opts.pgUrl}/postgres` });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  const env = serviceEnv({ databaseUrl: `${opts.pgUrl}/${name}`, dataDir: tmpdir(), extra: opts.serviceEnv });
+  const services = [];
+  try {
+    services.push(await startService(env, 'api', { nodeArgs: opts.nodeArgs }));
+    for (let i = 0; i < workers; i++)
+      services.push(await startService(env, 'worker', { nodeArgs: opts.nodeArgs }));
+    return await body({ env, url: services[0].url, services });
+  } finally {
+    await Promise.all(services.map((service) => stop(service.child)));
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+const processFigures = (services, before) =>
+  services.map((service, i) => {
+    const now = procStats(service.child.pid);
+    return {
+      role: service.role,
+      peakRssMiB: now.peakRssMiB,
+      cpuSeconds: round(now.cpuSeconds - before[i].cpuSeconds, 2),
+    };
+  });
+
+const round = (value, digits = 0) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+/** The largest number of requests in any 1 s window of the receiver's 100 ms timeline. */
+const peakPerSecond = (timeline) =>
+  timeline.reduce(
+    (best, _, i) =>
+      Math.max(
+        best,
+        timeline.slice(i, i + 10).reduce((a, b) => a + b, 0),
+      ),
+    0,
+  );
+
+/** Publishes `events` as fast as accepted to `webhooks` webhooks and waits for every delivery. */
+async function measureThroughput(opts, { env, url, services }) {
+  const ports = opts.ports.slice(0, opts.webhooks);
+  const account = await setupAccount({ url, env, ports });
+  await receiverControl(opts.ports[0], '/__reset');
+  const before = services.map((service) => procStats(service.child.pid));
+  const startedAt = nowMs();
+  const published = await publishAsFastAsPossible({
+    url,
+    token: env.KLANG_INGEST_TOKEN,
+    conversationId: account.conversationId,
+    events: opts.events,
+    concurrency: opts.publishConcurrency,
+    deadlineMs: opts.deadlineMs / 2,
+  });
+  const atPublishEnd = await receiverStats(opts.ports[0], 'counts');
+  const expected = published.accepted * ports.length;
+  const deadlineMs = Math.max(5_000, opts.deadlineMs - (nowMs() - startedAt));
+  const done = await waitForDeliveries(opts.ports[0], expected, { deadlineMs });
+  const stats = await receiverStats(opts.ports[0], 'full');
+  const processes = processFigures(services, before);
+  const cpu = processes.reduce((sum, p) => sum + p.cpuSeconds, 0);
+  const publishEnd = startedAt + published.seconds * 1000;
+  return {
+    events: opts.events,
+    webhooks: ports.length,
+    publish: { ...published, results: undefined },
+    expected,
+    delivered: stats.unique,
+    duplicates: stats.duplicates,
+    complete: done.complete,
+    seconds: round((stats.last - startedAt) / 1000, 2),
+    deliveriesPerSecond: round(stats.unique / ((stats.last - startedAt) / 1000)),
+    drainPerSecond: round((stats.unique - atPublishEnd.unique) / ((stats.last - publishEnd) / 1000)),
+    peak1sPerSecond: peakPerSecond(stats.timeline),
+    latencyMs: stats.latencyMs,
+    avgBodyBytes: round(stats.bytes / Math.max(1, stats.requests)),
+    serviceCpuUsPerDelivery: round((cpu * 1e6) / Math.max(1, stats.unique)),
+    processes,
+  };
+}
+
+export async function scenarioRaw(opts) {
+  const port = opts.ports[0];
+  const unsigned = await rawLoop({ port, concurrency: 64, seconds: opts.rawSeconds });
+  const signed = await rawLoop({ port, concurrency: 64, seconds: opts.rawSeconds, sign: true });
+  const stats = await receiverStats(port, 'counts');
+  await receiverControl(port, '/__reset');
+  return { concurrency: 64, unsigned, signed, receiverCounted: stats.requests };
+}
+
+export const scenarioSqlite = (opts) =>
+  withSqlite(opts, 'all', (deployment) => measureThroughput(opts, deployment));
+
+export const scenarioPostgres = (opts) =>
+  withPostgres(opts, opts.pgWorkers, (deployment) => measureThroughput(opts, deployment));
+
+/** Publish only (role api, no worker): how fast events and their fan-out rows are stored. */
+export const scenarioPublish = (opts) =>
+  withSqlite(opts, 'api', async ({ env, url, services }) => {
+    const account = await setupAccount({ url, env, ports: opts.ports.slice(0, 1) });
+    const before = services.map((service) => procStats(service.child.pid));
+    const published = await publishAsFastAsPossible({
+      url,
+      token: env.KLANG_INGEST_TOKEN,
+      conversationId: account.conversationId,
+      events: opts.events,
+      concurrency: opts.publishConcurrency,
+      deadlineMs: opts.deadlineMs / 2,
+    });
+    const processes = processFigures(services, before);
+    return {
+      webhooks: 1,
+      ...published,
+      results: undefined,
+      serviceCpuUsPerEvent: round((processes[0].cpuSeconds * 1e6) / Math.max(1, published.accepted)),
+      processes,
+    };
+  });
+
+/** Open-loop publishing at a fixed rate; publish→delivery latency from two clocks. */
+export const scenarioLatency = (opts) =>
+  withSqlite(opts, 'all', async ({ env, url, services }) => {
+    const ports = opts.ports.slice(0, opts.latencyWebhooks);
+    const account = await setupAccount({ url, env, ports });
+    const port = opts.ports[0];
+    await receiverControl(port, '/__reset');
+    await receiverControl(port, '/__config', { recordIds: true });
+    const before = services.map((service) => procStats(service.child.pid));
+    const published = await publishAtRate({
+      url,
+      token: env.KLANG_INGEST_TOKEN,
+      conversationId: account.conversationId,
+      rate: opts.rate,
+      seconds: opts.latencySeconds,
+    });
+    const done = await waitForDeliveries(port, published.accepted * ports.length, {
+      deadlineMs: opts.deadlineMs / 2,
+    });
+    const stats = await receiverStats(port, 'ids');
+    await receiverControl(port, '/__config', { recordIds: false });
+    // Runner's clock: from just before the publish request left to each delivery of the event.
+    const sentAt = new Map(published.results.map((r) => [r.id, r.sentAt]));
+    const fromSend = Object.entries(stats.received)
+      .map(([key, at]) => at - sentAt.get(key.split('@')[0]))
+      .filter((v) => !Number.isNaN(v))
+      .sort((a, b) => a - b);
+    return {
+      rate: opts.rate,
+      seconds: opts.latencySeconds,
+      webhooks: ports.length,
+      publish: { ...published, results: undefined },
+      delivered: stats.unique,
+      complete: done.complete,
+      fromCreatedAtMs: stats.latencyMs,
+      fromSendMs: {
+        n: fromSend.length,
+        p50: pct(fromSend, 50),
+        p95: pct(fromSend, 95),
+        p99: pct(fromSend, 99),
+        max: pct(fromSend, 100),
+      },
+      processes: processFigures(services, before),
+    };
+  });

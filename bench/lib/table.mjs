@@ -1,0 +1,95 @@
+// The printed summary: one Markdown table row per figure, with its target from
+// docs/performance.md and its share of the raw undici POST rate measured in the same run.
+const fmt = (value, unit = '') =>
+  value === null || value === undefined
+    ? '—'
+    : `${typeof value === 'number' ? value.toLocaleString('en-US') : value}${unit}`;
+
+function rows(report) {
+  const r = report.results;
+  const raw = r.raw?.unsigned?.perSecond;
+  const share = (value) => (raw && value ? `${((100 * value) / raw).toFixed(1)} %` : '');
+  const out = [];
+  const add = (scenario, metric, value, target = '', ratio = '') =>
+    out.push([scenario, metric, value, target, ratio]);
+
+  if (r.raw?.unsigned) {
+    add('raw', 'undici POST 1 KB, c=64', fmt(r.raw.unsigned.perSecond, '/s'), '', '100 %');
+    add(
+      'raw',
+      '… HMAC-signed per request',
+      fmt(r.raw.signed.perSecond, '/s'),
+      '',
+      share(r.raw.signed.perSecond),
+    );
+  }
+  for (const [name, label, target] of [
+    ['sqlite', 'sqlite', '≥ 15,000/s'],
+    ['postgres', 'postgres', '≥ 10,000/s'],
+  ]) {
+    const s = r[name];
+    if (!s || s.error) continue;
+    const tag = `${label} (${s.events.toLocaleString('en-US')} ev × K=${s.webhooks})`;
+    add(
+      tag,
+      'deliveries/s, end to end',
+      fmt(s.deliveriesPerSecond, '/s'),
+      target,
+      share(s.deliveriesPerSecond),
+    );
+    add(tag, 'deliveries/s, after publishing ended', fmt(s.drainPerSecond, '/s'));
+    add(tag, 'deliveries, best 1 s', fmt(s.peak1sPerSecond, '/s'));
+    add(tag, 'publish rate while delivering', fmt(s.publish.perSecond, ' ev/s'));
+    add(
+      tag,
+      'events accepted / requested (errors)',
+      `${fmt(s.publish.accepted)} / ${fmt(s.events)} (${s.publish.errors})`,
+    );
+    add(
+      tag,
+      'delivered / expected (duplicates)',
+      `${fmt(s.delivered)} / ${fmt(s.expected)} (${s.duplicates})`,
+    );
+    add(tag, 'service CPU per delivery', fmt(s.serviceCpuUsPerDelivery, ' µs'));
+    add(tag, 'peak RSS', s.processes.map((p) => `${p.role} ${p.peakRssMiB} MiB`).join(', '));
+  }
+  const l = r.latency;
+  if (l && !l.error) {
+    const tag = `latency (${l.rate} ev/s × ${l.seconds} s, K=${l.webhooks})`;
+    const target = l.webhooks === 1 ? '≤ 2 / ≤ 10 ms' : '≤ 3 / ≤ 50 ms';
+    add(
+      tag,
+      'p50 / p95 / p99, publish sent → received',
+      `${l.fromSendMs.p50} / ${l.fromSendMs.p95} / ${l.fromSendMs.p99} ms`,
+      `p50/p99 ${target}`,
+    );
+    add(
+      tag,
+      'p50 / p95 / p99, created_at → received',
+      `${l.fromCreatedAtMs.p50} / ${l.fromCreatedAtMs.p95} / ${l.fromCreatedAtMs.p99} ms`,
+    );
+    add(tag, 'publish ack p50 / p99', `${l.publish.ackMs.p50} / ${l.publish.ackMs.p99} ms`);
+    add(tag, 'delivered / published', `${fmt(l.delivered)} / ${fmt(l.publish.accepted * l.webhooks)}`);
+    add(tag, 'peak RSS', `${l.processes[0].peakRssMiB} MiB`);
+  }
+  const p = r.publish;
+  if (p && !p.error) {
+    const tag = `publish (api only, K=1)`;
+    add(tag, 'events accepted/s', fmt(p.perSecond, ' ev/s'), '≥ 20,000 ev/s');
+    add(tag, 'events accepted (errors)', `${fmt(p.accepted)} (${p.errors})`);
+    add(tag, 'ack p50 / p99', `${p.ackMs.p50} / ${p.ackMs.p99} ms`);
+    add(tag, 'service CPU per event', fmt(p.serviceCpuUsPerEvent, ' µs'));
+  }
+  for (const [name, s] of Object.entries(r)) if (s?.error) add(name, 'FAILED', s.error.split('\n')[0]);
+  return out;
+}
+
+export function formatTable(report) {
+  const header = ['scenario', 'metric', 'value', 'target', 'of raw'];
+  const body = rows(report);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => String(row[i]).length)));
+  const line = (cells) => `| ${cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
+  const load = `load average ${report.loadAverage.before[0]} before, ${report.loadAverage.after[0]} after`;
+  const title = `Klang Webhooks benchmark — ${report.date} — Node ${report.node} — ${report.cpu} — ${load}`;
+  return [title, '', line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+}

@@ -1,0 +1,133 @@
+#!/usr/bin/env node
+// `npm run bench`: end-to-end benchmark of the service on this machine, next to the raw HTTP limit.
+// Scenarios: raw (undici POST loop, the ratio denominator), sqlite (one process, throughput),
+// postgres (api + 2 workers, throughput), latency (fixed rate, publish→delivery), publish (api only).
+// Prints a table and writes bench/results/bench-<time>.json. See bench/README.md for the flags.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { REPO, startReceiver, stop } from './lib/processes.mjs';
+import {
+  scenarioLatency,
+  scenarioPostgres,
+  scenarioPublish,
+  scenarioRaw,
+  scenarioSqlite,
+} from './lib/scenarios.mjs';
+import { formatTable } from './lib/table.mjs';
+
+const ALL = ['raw', 'sqlite', 'postgres', 'latency', 'publish'];
+const { values: flags } = parseArgs({
+  options: {
+    scenario: { type: 'string', default: ALL.join(',') },
+    events: { type: 'string', default: '20000' },
+    webhooks: { type: 'string', default: '4' },
+    'skip-postgres': { type: 'boolean', default: false },
+    'pg-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432' },
+    'pg-workers': { type: 'string', default: '2' },
+    'publish-concurrency': { type: 'string', default: '32' },
+    rate: { type: 'string', default: '500' },
+    'latency-seconds': { type: 'string', default: '10' },
+    'latency-webhooks': { type: 'string', default: '1' },
+    'raw-seconds': { type: 'string', default: '3' },
+    'deadline-seconds': { type: 'string', default: '40' },
+    'receiver-delay-ms': { type: 'string', default: '0' },
+    env: { type: 'string', multiple: true, default: [] },
+    'cpu-prof': { type: 'boolean', default: false },
+    'sql-timing': { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (flags.help) {
+  process.stdout.write(
+    'Usage: npm run bench -- [--scenario raw,sqlite,postgres,latency,publish] [--events N]\n',
+  );
+  process.stdout.write(
+    '  [--webhooks K] [--skip-postgres] [--env KLANG_X=v …] [--cpu-prof]  (see bench/README.md)\n',
+  );
+  process.exit(0);
+}
+
+const scenarios = flags.scenario
+  .split(',')
+  .filter((name) => !(flags['skip-postgres'] && name === 'postgres'));
+const unknown = scenarios.filter((name) => !ALL.includes(name));
+if (unknown.length > 0) throw new Error(`Unknown scenario ${unknown.join(', ')}; use ${ALL.join(', ')}`);
+
+const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+const resultsDir = join(REPO, 'bench', 'results');
+const profDir = join(resultsDir, `prof-${stamp}`);
+const receiver = await startReceiver({ ports: 4, delayMs: Number(flags['receiver-delay-ms']) });
+const opts = {
+  ports: receiver.ports,
+  events: Number(flags.events),
+  webhooks: Math.min(4, Number(flags.webhooks)),
+  pgUrl: flags['pg-url'],
+  pgWorkers: Number(flags['pg-workers']),
+  publishConcurrency: Number(flags['publish-concurrency']),
+  rate: Number(flags.rate),
+  latencySeconds: Number(flags['latency-seconds']),
+  latencyWebhooks: Math.min(4, Number(flags['latency-webhooks'])),
+  rawSeconds: Number(flags['raw-seconds']),
+  deadlineMs: Number(flags['deadline-seconds']) * 1000,
+  serviceEnv: {
+    ...Object.fromEntries(flags.env.map((pair) => pair.split(/=(.*)/s).slice(0, 2))),
+    ...(flags['sql-timing'] ? { KLANG_BENCH_SQL_TIMING: join(profDir, 'sql-%p.json') } : {}),
+  },
+  nodeArgs: [
+    ...(flags['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []),
+    ...(flags['sql-timing'] ? ['--import', join(REPO, 'bench', 'lib', 'sql-timing.mjs')] : []),
+  ],
+};
+if (flags['cpu-prof'] || flags['sql-timing']) mkdirSync(profDir, { recursive: true });
+
+const runners = {
+  raw: scenarioRaw,
+  sqlite: scenarioSqlite,
+  postgres: scenarioPostgres,
+  latency: scenarioLatency,
+  publish: scenarioPublish,
+};
+const results = {};
+const startedAt = Date.now();
+const loadBefore = loadavg().map((v) => Math.round(v * 100) / 100);
+try {
+  for (const name of scenarios) {
+    process.stderr.write(`• ${name} …\n`);
+    const t0 = Date.now();
+    try {
+      results[name] = await runners[name](opts);
+    } catch (error) {
+      results[name] = { error: String(error.stack ?? error) };
+      process.stderr.write(`  ${name} failed: ${error.message}\n`);
+    }
+    process.stderr.write(`  done in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+  }
+} finally {
+  await stop(receiver.child);
+}
+
+const report = {
+  date: new Date(startedAt).toISOString(),
+  node: process.version,
+  cpu: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
+  loadAverage: { before: loadBefore, after: loadavg().map((v) => Math.round(v * 100) / 100) },
+  options: {
+    ...opts,
+    ports: undefined,
+    nodeArgs: undefined,
+    profiles: flags['cpu-prof'] || flags['sql-timing'] ? profDir : undefined,
+  },
+  totalSeconds: Math.round((Date.now() - startedAt) / 100) / 10,
+  results,
+};
+mkdirSync(resultsDir, { recursive: true });
+const file = join(resultsDir, `bench-${stamp}.json`);
+writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+process.stdout.write(`\n${formatTable(report)}\n\nWritten ${file} (${report.totalSeconds} s)\n`);
+if (flags['cpu-prof'] || flags['sql-timing']) {
+  process.stdout.write(
+    `Profiles in ${profDir} (CPU: node bench/profile-summary.mjs <file>; SQL: sql-<pid>.json)\n`,
+  );
+}
