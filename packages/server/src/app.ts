@@ -42,6 +42,13 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
   app.setSerializerCompiler(serializerCompiler);
   // Only JSON bodies are accepted; anything else is 415.
   app.removeContentTypeParser('text/plain');
+  // An empty JSON body is no body (DELETE, pause, resume); anything else is parsed with the
+  // default parser, which rejects __proto__ and constructor.prototype keys.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) =>
+    body === '' ? done(null, undefined) : parseJson(request, body as string, done),
+  );
   registerErrorHandling(app);
 
   await app.register(swagger, {

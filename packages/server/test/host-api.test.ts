@@ -271,6 +271,27 @@ describe.each(DATABASE_KINDS)('host API on %s', (kind) => {
       expect(({} as Record<string, unknown>).admin).toBeUndefined();
     });
 
+    it('names unknown fields one by one, and treats an empty JSON body as no body', async () => {
+      const unknown = await put('/users/u_x', {
+        email: 'x@example.com',
+        plan: 'pro',
+        admin: true,
+        role: 'owner',
+      });
+      expect(unknown.json().error.details).toEqual([
+        { field: 'admin', message: 'is not a known field' },
+        { field: 'role', message: 'is not a known field' },
+      ]);
+      const empty = await t.app.inject({
+        method: 'POST',
+        url: '/internal/v1/events',
+        headers: { ...t.hostAuth, 'content-type': 'application/json' },
+        payload: '',
+      });
+      expect(empty.statusCode).toBe(422);
+      expect(empty.json().error.code).toBe('validation_failed');
+    });
+
     it('accepts the bearer scheme in any case', async () => {
       const response = await put(
         '/teams/t_case',

@@ -156,7 +156,7 @@ describe.each(DATABASE_KINDS)('webhook input validation on %s', (kind) => {
   it.each([['owner_id'], ['user_id'], ['plan'], ['consecutive_failures'], ['status'], ['secret'], ['id']])(
     'B24: the unknown or privileged field %s is refused and never applied',
     async (field) => {
-      const error = await expect422({ url: PUBLIC_URL, [field]: 'x' }, 'body');
+      const error = await expect422({ url: PUBLIC_URL, [field]: 'x' }, field);
       expect(error.message).toContain(field);
       const patch = await api.patch(`/webhooks/${webhookId}`, { [field]: 'x' });
       expect(patch.statusCode).toBe(422);

@@ -16,21 +16,29 @@ export function errorBody(code: ErrorCode, message: string, details?: ErrorDetai
   return { error: { code, message, ...(details && details.length > 0 ? { details } : {}) } };
 }
 
+/** One zod issue as fastify-type-provider-zod reports it. */
+interface ValidationIssue {
+  keyword?: string;
+  instancePath?: string;
+  message?: string;
+  params?: { keys?: string[] };
+}
+
 function zodDetails(error: FastifyError): ErrorDetail[] {
-  const issues = (error.validation ?? []) as {
-    instancePath?: string;
-    message?: string;
-    params?: { issue?: { path?: PropertyKey[]; message?: string } };
-  }[];
-  return issues.map((issue) => {
-    const path = issue.params?.issue?.path ?? issue.instancePath?.split('/').filter(Boolean) ?? [];
-    const field = [error.validationContext === 'body' ? '' : error.validationContext, ...path.map(String)]
-      .filter(Boolean)
-      .join('.');
-    return {
-      field: field || (error.validationContext ?? 'body'),
-      message: issue.params?.issue?.message ?? issue.message ?? 'is invalid',
-    };
+  const issues = (error.validation ?? []) as ValidationIssue[];
+  const context = error.validationContext === 'body' ? '' : (error.validationContext ?? '');
+  const fieldOf = (path: readonly string[]) =>
+    [context, ...path].filter(Boolean).join('.') || (error.validationContext ?? 'body');
+  return issues.flatMap((issue) => {
+    const path = issue.instancePath?.split('/').filter(Boolean) ?? [];
+    // Name each unknown key as its own field rather than the object that holds it.
+    if (issue.keyword === 'unrecognized_keys' && issue.params?.keys?.length) {
+      return issue.params.keys.map((key) => ({
+        field: fieldOf([...path, key]),
+        message: 'is not a known field',
+      }));
+    }
+    return [{ field: fieldOf(path), message: issue.message ?? 'is invalid' }];
   });
 }
 
