@@ -2,7 +2,7 @@
 // what /proc says about them (peak RSS, CPU seconds). Every wait has a deadline.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -136,4 +136,18 @@ export function procStats(pid) {
   } catch {
     return { peakRssMiB: null, rssMiB: null, cpuSeconds: null };
   }
+}
+
+/** CPU seconds used so far by every process whose command line contains `needle` (e.g. PG backends). */
+export function cpuSecondsMatching(needle) {
+  const perPid = new Map();
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(needle)) continue;
+      perPid.set(pid, procStats(pid).cpuSeconds ?? 0);
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return perPid;
 }

@@ -15,7 +15,7 @@ import {
   setupAccount,
   waitForDeliveries,
 } from './load.mjs';
-import { procStats, serviceEnv, startService, stop } from './processes.mjs';
+import { cpuSecondsMatching, procStats, serviceEnv, startService, stop } from './processes.mjs';
 
 /** Runs `body` against a fresh SQLite deployment of the given role. */
 async function withSqlite(opts, role, body) {
@@ -47,7 +47,19 @@ async function withPostgres(opts, workers, body) {
     services.push(await startService(env, 'api', { nodeArgs: opts.nodeArgs }));
     for (let i = 0; i < workers; i++)
       services.push(await startService(env, 'worker', { nodeArgs: opts.nodeArgs }));
-    return await body({ env, url: services[0].url, services });
+    const result = await body({ env, url: services[0].url, services });
+    await Promise.all(services.map((service) => stop(service.child)));
+    // The whole life of the database (setup included), read once its processes have flushed their stats.
+    const { rows } = await admin.query(
+      `SELECT xact_commit, tup_inserted, tup_updated, tup_deleted, tup_returned, tup_fetched
+       FROM pg_stat_database WHERE datname = $1`,
+      [name],
+    );
+    const perDelivery = Object.entries(rows[0] ?? {}).map(([key, value]) => [
+      key,
+      round(Number(value) / Math.max(1, result.delivered), 1),
+    ]);
+    return { ...result, postgresStatsPerDelivery: Object.fromEntries(perDelivery) };
   } finally {
     await Promise.all(services.map((service) => stop(service.child)));
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -84,6 +96,7 @@ async function measureThroughput(opts, { env, url, services }) {
   const account = await setupAccount({ url, env, ports });
   await receiverControl(opts.ports[0], '/__reset');
   const before = services.map((service) => procStats(service.child.pid));
+  const backendsBefore = cpuSecondsMatching(opts.backendNeedle ?? '\0none');
   const startedAt = nowMs();
   const published = await publishAsFastAsPossible({
     url,
@@ -100,6 +113,11 @@ async function measureThroughput(opts, { env, url, services }) {
   const stats = await receiverStats(opts.ports[0], 'full');
   const processes = processFigures(services, before);
   const cpu = processes.reduce((sum, p) => sum + p.cpuSeconds, 0);
+  // Database backends alive at the end (PostgreSQL): CPU used during the measurement.
+  let backendCpu = 0;
+  for (const [pid, seconds] of cpuSecondsMatching(opts.backendNeedle ?? '\0none')) {
+    backendCpu += seconds - (backendsBefore.get(pid) ?? 0);
+  }
   const publishEnd = startedAt + published.seconds * 1000;
   return {
     events: opts.events,
@@ -116,6 +134,9 @@ async function measureThroughput(opts, { env, url, services }) {
     latencyMs: stats.latencyMs,
     avgBodyBytes: round(stats.bytes / Math.max(1, stats.requests)),
     serviceCpuUsPerDelivery: round((cpu * 1e6) / Math.max(1, stats.unique)),
+    ...(opts.backendNeedle
+      ? { databaseCpuUsPerDelivery: round((backendCpu * 1e6) / Math.max(1, stats.unique)) }
+      : {}),
     processes,
   };
 }
@@ -133,7 +154,9 @@ export const scenarioSqlite = (opts) =>
   withSqlite(opts, 'all', (deployment) => measureThroughput(opts, deployment));
 
 export const scenarioPostgres = (opts) =>
-  withPostgres(opts, opts.pgWorkers, (deployment) => measureThroughput(opts, deployment));
+  withPostgres(opts, opts.pgWorkers, (deployment) =>
+    measureThroughput({ ...opts, backendNeedle: ' klang_bench ' }, deployment),
+  );
 
 /** Publish only (role api, no worker): how fast events and their fan-out rows are stored. */
 export const scenarioPublish = (opts) =>
@@ -164,16 +187,19 @@ export const scenarioLatency = (opts) =>
     const ports = opts.ports.slice(0, opts.latencyWebhooks);
     const account = await setupAccount({ url, env, ports });
     const port = opts.ports[0];
-    await receiverControl(port, '/__reset');
-    await receiverControl(port, '/__config', { recordIds: true });
-    const before = services.map((service) => procStats(service.child.pid));
-    const published = await publishAtRate({
+    const load = {
       url,
       token: env.KLANG_INGEST_TOKEN,
       conversationId: account.conversationId,
       rate: opts.rate,
-      seconds: opts.latencySeconds,
-    });
+    };
+    // One second at the same rate first (connections, JIT), not counted.
+    const warmup = await publishAtRate({ ...load, seconds: 1 });
+    await waitForDeliveries(port, warmup.accepted * ports.length, { deadlineMs: 10_000 });
+    await receiverControl(port, '/__reset');
+    await receiverControl(port, '/__config', { recordIds: true });
+    const before = services.map((service) => procStats(service.child.pid));
+    const published = await publishAtRate({ ...load, seconds: opts.latencySeconds });
     const done = await waitForDeliveries(port, published.accepted * ports.length, {
       deadlineMs: opts.deadlineMs / 2,
     });

@@ -46,5 +46,12 @@ process.on('exit', () => {
     }))
     .sort((a, b) => b.ms - a.ms)
     .slice(0, 30);
-  writeFileSync(out, `${JSON.stringify({ prepares, statements }, null, 2)}\n`);
+  const totals = [...timings.values()].reduce(
+    (sum, t) => ({ calls: sum.calls + t.calls, ms: sum.ms + t.ms }),
+    { calls: 0, ms: 0 },
+  );
+  writeFileSync(
+    out,
+    `${JSON.stringify({ prepares, executions: totals.calls, executionMs: Math.round(totals.ms), statements }, null, 2)}\n`,
+  );
 });

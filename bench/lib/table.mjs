@@ -5,6 +5,8 @@ const fmt = (value, unit = '') =>
     ? '—'
     : `${typeof value === 'number' ? value.toLocaleString('en-US') : value}${unit}`;
 
+const round1 = (value) => Math.round(value * 10) / 10;
+
 function rows(report) {
   const r = report.results;
   const raw = r.raw?.unsigned?.perSecond;
@@ -51,6 +53,15 @@ function rows(report) {
       `${fmt(s.delivered)} / ${fmt(s.expected)} (${s.duplicates})`,
     );
     add(tag, 'service CPU per delivery', fmt(s.serviceCpuUsPerDelivery, ' µs'));
+    if (s.databaseCpuUsPerDelivery !== undefined)
+      add(tag, 'PostgreSQL backends CPU per delivery', fmt(s.databaseCpuUsPerDelivery, ' µs'));
+    const pgs = s.postgresStatsPerDelivery;
+    if (pgs)
+      add(
+        tag,
+        'PG commits / rows written / rows read per delivery',
+        `${pgs.xact_commit} / ${round1(pgs.tup_inserted + pgs.tup_updated + pgs.tup_deleted)} / ${round1(pgs.tup_returned + pgs.tup_fetched)}`,
+      );
     add(tag, 'peak RSS', s.processes.map((p) => `${p.role} ${p.peakRssMiB} MiB`).join(', '));
   }
   const l = r.latency;
