@@ -19,24 +19,19 @@ export type DispatchResult =
   | { kind: 'gone' };
 
 export interface DispatchDeps {
-  queue: Pick<QueueRepo, 'sendContext' | 'hasAccess'>;
+  queue: Pick<QueueRepo, 'sendContext'>;
   secretBox: SecretBox;
   http: HttpClient;
   now?: () => number;
 }
 
 /** Why the delivery may not be sent now, or undefined when it may. */
-async function ineligibility(
-  deps: DispatchDeps,
-  delivery: ClaimedDelivery,
+function ineligibility(
   context: SendContext,
-): Promise<Exclude<DispatchResult, { kind: 'attempt' | 'gone' }> | undefined> {
+): Exclude<DispatchResult, { kind: 'attempt' | 'gone' }> | undefined {
   if (context.status !== 'active') return { kind: 'wait', reason: 'webhook_paused' };
   if (!planAllowsWebhooks(context.plan)) return { kind: 'cancel', reason: 'plan_inactive' };
-  if (!delivery.test && delivery.conversationId !== null) {
-    const allowed = await deps.queue.hasAccess(context.userId, delivery.conversationId);
-    if (!allowed) return { kind: 'cancel', reason: 'access_revoked' };
-  }
+  if (!context.hasAccess) return { kind: 'cancel', reason: 'access_revoked' };
   return undefined;
 }
 
@@ -49,9 +44,13 @@ function openSecrets(secretBox: SecretBox, context: SendContext): SigningSecrets
 }
 
 export async function dispatch(deps: DispatchDeps, delivery: ClaimedDelivery): Promise<DispatchResult> {
-  const context = await deps.queue.sendContext(delivery.webhookId);
+  // Test events are not about a real conversation: no access check.
+  const context = await deps.queue.sendContext(
+    delivery.webhookId,
+    delivery.test ? null : delivery.conversationId,
+  );
   if (!context) return { kind: 'gone' };
-  const blocked = await ineligibility(deps, delivery, context);
+  const blocked = ineligibility(context);
   if (blocked) return blocked;
 
   const startedAt = (deps.now ?? Date.now)();

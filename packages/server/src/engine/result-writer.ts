@@ -1,5 +1,6 @@
-// Group commit of delivery results: results submitted while a write is running are written together
-// in the next transaction. A submitter's promise settles once its result is durable (or given up).
+// Group commit of delivery results: results submitted within a short linger, or while a write is
+// running, are written together in one transaction. A submitter's promise settles once its result
+// is durable (or given up).
 import type { Logger } from '../logger.ts';
 
 export interface ResultWriter<T> {
@@ -7,6 +8,8 @@ export interface ResultWriter<T> {
   submit(result: T): Promise<boolean>;
   /** Resolves when everything submitted so far has been written or given up. */
   drain(): Promise<void>;
+  /** Results submitted and not yet written. */
+  backlog(): number;
 }
 
 const RETRY_DELAYS_MS = [50, 250, 1_000, 3_000];
@@ -15,6 +18,7 @@ const MAX_BATCH = 500;
 export function createResultWriter<T>(
   write: (batch: T[]) => Promise<unknown>,
   logger: Logger,
+  lingerMs = 2,
 ): ResultWriter<T> {
   let pending: { result: T; done: (ok: boolean) => void }[] = [];
   let running: Promise<void> | undefined;
@@ -40,7 +44,7 @@ export function createResultWriter<T>(
   }
 
   async function run(): Promise<void> {
-    await Promise.resolve();
+    if (pending.length < MAX_BATCH) await new Promise((resolve) => setTimeout(resolve, lingerMs));
     while (pending.length > 0) {
       const batch = pending.slice(0, MAX_BATCH);
       pending = pending.slice(batch.length);
@@ -60,5 +64,6 @@ export function createResultWriter<T>(
     async drain() {
       while (running) await running;
     },
+    backlog: () => pending.length,
   };
 }

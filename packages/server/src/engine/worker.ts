@@ -43,6 +43,8 @@ export function startWorker(deps: WorkerDeps): Worker {
   const inFlight = new Map<string, ClaimedDelivery>();
   const activePerWebhook = new Map<string, number>();
   const abandoned = new Set<string>();
+  /** Sent successfully, result not yet written: still held (lease renewal), no longer using a slot. */
+  const unrecorded = new Set<string>();
   let waitingCount = 0;
   let stopping = false;
   let wake: (() => void) | undefined;
@@ -51,6 +53,10 @@ export function startWorker(deps: WorkerDeps): Worker {
   let sleepUntil = Number.POSITIVE_INFINITY;
   /** The last claim suggested more work than this worker had room for. */
   let backlogLikely = false;
+  /** The last claim filled the worker's room (more may be due). */
+  let lastClaimFull = false;
+  /** Webhooks that may have more due than the last claim took (excluded, or at their prefetch). */
+  const saturated = new Set<string>();
   const writer = createResultWriter<QueueResult>(
     (batch) =>
       queue.record(batch, {
@@ -70,6 +76,17 @@ export function startWorker(deps: WorkerDeps): Worker {
 
   const active = (webhookId: string) => activePerWebhook.get(webhookId) ?? 0;
   const backlog = (webhookId: string) => active(webhookId) + (waiting.get(webhookId)?.length ?? 0);
+  /** Claimed ahead per webhook: up to twice its cap, so one claim feeds several completions. */
+  const prefetch = settings.webhookConcurrency * 2;
+  const room = () => settings.workerConcurrency - inFlight.size - waitingCount;
+  /**
+   * After a completion, claim again only when it is worth a query: the webhook's local backlog fell
+   * below its cap, or half of the worker's capacity is free.
+   */
+  const needsRefill = (webhookId: string) =>
+    (saturated.has(webhookId) && backlog(webhookId) === settings.webhookConcurrency - 1) ||
+    (lastClaimFull &&
+      room() >= Math.max(1, Math.floor(Math.min(settings.claimBatchSize, settings.workerConcurrency) / 2)));
 
   function pump(): void {
     for (const [webhookId, list] of waiting) {
@@ -83,14 +100,13 @@ export function startWorker(deps: WorkerDeps): Worker {
     }
   }
 
+  /** Records what dispatch returned; resolves once it is durable (or handed back to the queue). */
   async function settle(delivery: ClaimedDelivery, result: DispatchResult): Promise<void> {
     if (abandoned.has(delivery.id)) return;
     if (result.kind === 'attempt') {
       const recorded = attemptResult(delivery, result, settings, Date.now());
       const ok = await writer.submit(recorded);
       if (ok) deps.onAttempt?.(result);
-      // A retry may now be due before the idle loop's timer; let it re-plan.
-      if (ok && recorded.nextAttemptAt !== null && recorded.nextAttemptAt < sleepUntil) kick();
       logger.info(
         {
           webhookId: delivery.webhookId,
@@ -105,6 +121,8 @@ export function startWorker(deps: WorkerDeps): Worker {
         },
         'delivery attempt',
       );
+      // A retry may now be due before the idle loop's timer; let it re-plan.
+      if (ok && recorded.nextAttemptAt !== null && recorded.nextAttemptAt < sleepUntil) kick();
     } else if (result.kind === 'cancel') {
       await writer.submit({ kind: 'cancel', deliveryId: delivery.id, reason: result.reason });
       logger.info(
@@ -116,38 +134,56 @@ export function startWorker(deps: WorkerDeps): Worker {
     }
   }
 
+  /**
+   * One delivery from dispatch to record. The webhook's slot is freed once the result is durable,
+   * so the next attempt sees any auto-pause it caused; a success cannot cause one, so its slot is
+   * freed as soon as the answer is in (unless the writer is backed up).
+   */
   async function run(delivery: ClaimedDelivery): Promise<void> {
     inFlight.set(delivery.id, delivery);
     activePerWebhook.set(delivery.webhookId, active(delivery.webhookId) + 1);
-    try {
-      await settle(delivery, await dispatch(deps.dispatch, delivery));
-    } catch (error) {
-      // Unexpected (e.g. the database is unreachable): the lease expires and the delivery is retried.
-      logger.error({ err: error, deliveryId: delivery.id }, 'delivery could not be processed');
-    } finally {
+    let freed = false;
+    const free = () => {
+      if (freed) return;
+      freed = true;
       inFlight.delete(delivery.id);
       const left = active(delivery.webhookId) - 1;
       if (left > 0) activePerWebhook.set(delivery.webhookId, left);
       else activePerWebhook.delete(delivery.webhookId);
       pump();
-      if (backlogLikely) kick();
+      if (backlogLikely && needsRefill(delivery.webhookId)) kick();
+    };
+    try {
+      const result = await dispatch(deps.dispatch, delivery);
+      const success = result.kind === 'attempt' && result.outcome.outcome === 'succeeded';
+      if (success && !abandoned.has(delivery.id) && writer.backlog() < settings.workerConcurrency * 4) {
+        unrecorded.add(delivery.id);
+        free();
+      }
+      await settle(delivery, result);
+    } catch (error) {
+      // Unexpected (e.g. the database is unreachable): the lease expires and the delivery is retried.
+      logger.error({ err: error, deliveryId: delivery.id }, 'delivery could not be processed');
+    } finally {
+      unrecorded.delete(delivery.id);
+      free();
     }
   }
 
   async function claimOnce(): Promise<boolean> {
-    const room = settings.workerConcurrency - inFlight.size - waitingCount;
+    const free = room();
     backlogLikely = true;
-    if (room <= 0) return false;
-    const limit = Math.min(room, settings.claimBatchSize);
+    if (free <= 0) return false;
+    const limit = Math.min(free, settings.claimBatchSize);
     const exclude = [...new Set([...activePerWebhook.keys(), ...waiting.keys()])].filter(
-      (id) => backlog(id) >= settings.webhookConcurrency,
+      (id) => backlog(id) >= prefetch,
     );
     const claimed = await queue.claim({
       workerId: settings.workerId,
       now: Date.now(),
       leaseMs: settings.leaseMs,
       limit,
-      perWebhook: settings.webhookConcurrency,
+      perWebhook: prefetch,
       excludeWebhookIds: exclude,
     });
     const perWebhook = new Map<string, number>();
@@ -160,10 +196,11 @@ export function startWorker(deps: WorkerDeps): Worker {
     }
     pump();
     // More may be due than this claim returned: it was full, skipped saturated webhooks, or hit a per-webhook limit.
-    backlogLikely =
-      claimed.length === limit ||
-      exclude.length > 0 ||
-      [...perWebhook.values()].some((count) => count >= settings.webhookConcurrency);
+    saturated.clear();
+    for (const id of exclude) saturated.add(id);
+    for (const [id, count] of perWebhook) if (count >= prefetch) saturated.add(id);
+    lastClaimFull = claimed.length === limit;
+    backlogLikely = lastClaimFull || saturated.size > 0;
     return claimed.length === limit;
   }
 
@@ -208,7 +245,7 @@ export function startWorker(deps: WorkerDeps): Worker {
   const loopDone = loop();
 
   return {
-    held: () => [...inFlight.keys(), ...[...waiting.values()].flat().map((d) => d.id)],
+    held: () => [...inFlight.keys(), ...unrecorded, ...[...waiting.values()].flat().map((d) => d.id)],
     async stop(graceMs) {
       stopping = true;
       wake?.();

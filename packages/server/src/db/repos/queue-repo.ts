@@ -39,6 +39,8 @@ export interface SendContext {
   url: string;
   userId: string;
   plan: 'free' | 'pro' | 'team';
+  /** The owner can see the event's conversation (always true without a conversation). */
+  hasAccess: boolean;
   secretEnc: string;
   previousSecretEnc: string | null;
   previousSecretExpiresAt: number | null;
@@ -66,7 +68,7 @@ function candidates(request: ClaimRequest, dialect: Dialect) {
     WHERE d.status = 'pending' AND d.next_attempt_at <= ${request.now}
       AND (d.locked_until IS NULL OR d.locked_until < ${request.now})
       AND w.status = 'active' ${exclude}
-    ORDER BY d.next_attempt_at, d.id
+    ORDER BY d.next_attempt_at
     LIMIT ${scan} ${lock}`;
 }
 
@@ -155,8 +157,11 @@ export function createQueueRepo(database: DatabaseHandle) {
       return claimed;
     },
 
-    /** The webhook and its owner right now; undefined when the webhook is gone. */
-    async sendContext(webhookId: string): Promise<SendContext | undefined> {
+    /**
+     * The webhook and its owner right now, and whether the owner can see the conversation (true when
+     * `conversationId` is null); undefined when the webhook is gone. One query.
+     */
+    async sendContext(webhookId: string, conversationId: string | null): Promise<SendContext | undefined> {
       const row = await db
         .selectFrom('webhooks as w')
         .innerJoin('users as u', 'u.id', 'w.user_id')
@@ -169,29 +174,33 @@ export function createQueueRepo(database: DatabaseHandle) {
           'w.previous_secret_enc',
           'w.previous_secret_expires_at',
         ])
+        .$if(conversationId !== null, (qb) =>
+          qb.select((eb) =>
+            eb
+              .exists(
+                eb
+                  .selectFrom(usersWithAccess(db, conversationId!).as('a'))
+                  .select('a.user_id')
+                  .whereRef('a.user_id', '=', 'w.user_id'),
+              )
+              .as('has_access'),
+          ),
+        )
         .where('w.id', '=', webhookId)
         .executeTakeFirst();
       if (!row) return undefined;
+      const access = (row as { has_access?: unknown }).has_access;
       return {
         status: row.status,
         url: row.url,
         userId: row.user_id,
         plan: row.plan,
+        hasAccess: conversationId === null || access === true || Number(access) === 1,
         secretEnc: row.secret_enc,
         previousSecretEnc: row.previous_secret_enc,
         previousSecretExpiresAt:
           row.previous_secret_expires_at === null ? null : Number(row.previous_secret_expires_at),
       };
-    },
-
-    /** True when the user can see the conversation (owner, shared directly or through a team). */
-    async hasAccess(userId: string, conversationId: string): Promise<boolean> {
-      const row = await db
-        .selectFrom(usersWithAccess(db, conversationId).as('a'))
-        .select('a.user_id')
-        .where('a.user_id', '=', userId)
-        .executeTakeFirst();
-      return row !== undefined;
     },
 
     /** Extends the leases this worker still holds. */

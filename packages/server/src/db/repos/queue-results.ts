@@ -5,6 +5,7 @@ import { foldResults, shouldAutoPause } from '../../domain/auto-pause.ts';
 import type { Database, DeliveryStatus, NewAttemptRow } from '../tables.ts';
 
 export const HOUR_MS = 3_600_000;
+const CHUNK = 500;
 
 /** One finished HTTP attempt and the delivery state it leads to. */
 export interface AttemptResult {
@@ -164,10 +165,9 @@ export async function recordResults(
     const attempts: NewAttemptRow[] = [];
     const outcomes = new Map<string, ('succeeded' | 'failed')[]>();
     const stats = new Map<string, StatsBucket>();
-    let recorded = 0;
+    const kept = await finishDeliveries(trx, results, options);
     for (const result of results) {
-      if (!(await finishDelivery(trx, result, options))) continue;
-      recorded++;
+      if (!kept.has(result.deliveryId)) continue;
       if (result.kind === 'cancel') {
         await trx
           .updateTable('attempts')
@@ -191,6 +191,46 @@ export async function recordResults(
     }
     const autoPaused = await updateCounters(trx, outcomes, options);
     await upsertStats(trx, [...stats.values()]);
-    return { recorded, autoPaused };
+    return { recorded: kept.size, autoPaused };
   });
+}
+
+/**
+ * Moves each delivery to its next state, fenced by this worker's lease; returns the ids written.
+ * Successes (the common case) share one statement; retries, failures and cancellations go one by one.
+ */
+async function finishDeliveries(
+  trx: Transaction<Database>,
+  results: readonly QueueResult[],
+  options: RecordOptions,
+): Promise<Set<string>> {
+  const kept = new Set<string>();
+  const succeeded = results.filter((r) => r.kind === 'attempt' && r.deliveryStatus === 'succeeded');
+  for (let i = 0; i < succeeded.length; i += CHUNK) {
+    const rows = await trx
+      .updateTable('deliveries')
+      .set((eb) => ({
+        status: 'succeeded',
+        status_reason: null,
+        attempts: eb('attempts', '+', 1),
+        locked_until: null,
+        locked_by: null,
+        updated_at: options.now,
+      }))
+      .where(
+        'id',
+        'in',
+        succeeded.slice(i, i + CHUNK).map((r) => r.deliveryId),
+      )
+      .where('locked_by', '=', options.workerId)
+      .where('status', '=', 'pending')
+      .returning('id')
+      .execute();
+    for (const row of rows) kept.add(row.id);
+  }
+  for (const result of results) {
+    if (result.kind === 'attempt' && result.deliveryStatus === 'succeeded') continue;
+    if (await finishDelivery(trx, result, options)) kept.add(result.deliveryId);
+  }
+  return kept;
 }

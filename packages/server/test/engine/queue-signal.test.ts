@@ -1,0 +1,51 @@
+// Queue wake-ups: in-process on SQLite, LISTEN/NOTIFY between processes (here: two pools) on PostgreSQL.
+import { afterEach, describe, expect, it } from 'vitest';
+import { connectDatabase, type DatabaseHandle } from '../../src/db/connect.ts';
+import { createQueueSignal } from '../../src/db/pg-queue-signal.ts';
+import type { QueueSignal } from '../../src/db/queue-signal.ts';
+import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from '../support/databases.ts';
+import { waitFor } from './support/receiver.ts';
+
+describe.each(DATABASE_KINDS)('queue signal (%s)', (kind) => {
+  let database: TestDatabase;
+  const closers: (() => Promise<void>)[] = [];
+
+  afterEach(async () => {
+    for (const close of closers.splice(0).reverse()) await close();
+    await database?.dispose();
+  });
+
+  function signal(handle: DatabaseHandle): QueueSignal {
+    const created = createQueueSignal(handle);
+    closers.push(() => created.close());
+    return created;
+  }
+
+  it('wakes a subscriber of the same process, coalescing bursts', async () => {
+    database = await openTestDatabase(kind);
+    const queue = signal(database);
+    let wakes = 0;
+    queue.onWake(() => wakes++);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const before = wakes;
+    for (let i = 0; i < 10; i++) queue.notify();
+    await waitFor(() => wakes > before, 2_000, 'a wake-up');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(wakes - before).toBeLessThanOrEqual(3);
+  });
+
+  it.runIf(kind === 'postgres')('wakes a worker of another process through NOTIFY', async () => {
+    database = await openTestDatabase(kind);
+    const other = connectDatabase(process.env.TEST_DATABASE_URL!, { schema: database.schema! });
+    closers.push(() => other.close());
+    const publisher = signal(database);
+    const worker = signal(other);
+    let wakes = 0;
+    worker.onWake(() => wakes++);
+    await waitFor(() => wakes > 0, 5_000, 'the listener to start');
+    const before = wakes;
+    publisher.notify();
+    await waitFor(() => wakes > before, 5_000, 'the NOTIFY wake-up');
+    expect(wakes).toBeGreaterThan(before);
+  });
+});
