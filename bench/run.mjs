@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { REPO, startReceiver, stop } from './lib/processes.mjs';
+import { REPO, startReceiver, stop, useServiceRepo } from './lib/processes.mjs';
 import {
   scenarioLatency,
   scenarioPostgres,
@@ -34,6 +34,7 @@ const { values: flags } = parseArgs({
     'deadline-seconds': { type: 'string', default: '40' },
     'receiver-delay-ms': { type: 'string', default: '0' },
     env: { type: 'string', multiple: true, default: [] },
+    'service-repo': { type: 'string', default: REPO },
     'cpu-prof': { type: 'boolean', default: false },
     'sql-timing': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
@@ -55,6 +56,7 @@ const scenarios = flags.scenario
 const unknown = scenarios.filter((name) => !ALL.includes(name));
 if (unknown.length > 0) throw new Error(`Unknown scenario ${unknown.join(', ')}; use ${ALL.join(', ')}`);
 
+const service = useServiceRepo(flags['service-repo']);
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const resultsDir = join(REPO, 'bench', 'results');
 const profDir = join(resultsDir, `prof-${stamp}`);
@@ -112,6 +114,7 @@ const report = {
   date: new Date(startedAt).toISOString(),
   node: process.version,
   cpu: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
+  service,
   loadAverage: { before: loadBefore, after: loadavg().map((v) => Math.round(v * 100) / 100) },
   options: {
     ...opts,

@@ -1,13 +1,31 @@
 // Child processes of the benchmark: the receiver, service processes (any role) and the CLI, plus
 // what /proc says about them (peak RSS, CPU seconds). Every wait has a deadline.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BIN = join(REPO, 'packages', 'server', 'bin', 'klang-webhooks.mjs');
+let serviceRepo = REPO;
+let BIN = join(REPO, 'packages', 'server', 'bin', 'klang-webhooks.mjs');
+
+/** Runs the service from another checkout (e.g. a worktree of a given commit); returns its identity. */
+export function useServiceRepo(dir) {
+  serviceRepo = dir;
+  BIN = join(dir, 'packages', 'server', 'bin', 'klang-webhooks.mjs');
+  const git = (...args) => execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8' }).trim();
+  try {
+    const dirty = git('status', '--porcelain', '--', 'packages/server/src');
+    return {
+      dir,
+      commit: git('rev-parse', '--short', 'HEAD'),
+      uncommittedSrc: dirty ? dirty.split('\n') : [],
+    };
+  } catch {
+    return { dir, commit: null, uncommittedSrc: null };
+  }
+}
 
 /** Resolves with the first match of `pattern` in the child's stdout, or rejects at the deadline. */
 function waitForLine(child, pattern, label, timeoutMs = 30_000) {
@@ -79,7 +97,7 @@ export function serviceEnv({ databaseUrl, dataDir, extra = {} }) {
 /** Starts `serve --role <role>`; resolves once it printed its start line (with the URL for api/all). */
 export async function startService(env, role, { nodeArgs = [] } = {}) {
   const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve', '--role', role], {
-    cwd: REPO,
+    cwd: serviceRepo,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

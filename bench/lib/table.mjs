@@ -101,6 +101,9 @@ export function formatTable(report) {
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => String(row[i]).length)));
   const line = (cells) => `| ${cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
   const load = `load average ${report.loadAverage.before[0]} before, ${report.loadAverage.after[0]} after`;
-  const title = `Klang Webhooks benchmark — ${report.date} — Node ${report.node} — ${report.cpu} — ${load}`;
+  const dirty = report.service.uncommittedSrc?.length
+    ? ` + ${report.service.uncommittedSrc.length} uncommitted src files`
+    : '';
+  const title = `Klang Webhooks benchmark — ${report.date} — commit ${report.service.commit}${dirty} — Node ${report.node} — ${report.cpu} — ${load}`;
   return [title, '', line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
