@@ -7,7 +7,7 @@
 //
 // Prints one JSON line {"ports":[…]} on stdout once listening. /__config accepts
 // {secrets: {"<port>": "whsec_…"}, verifyEvery: N} (verify one request in N; off by default) and
-// {recordIds: true} (keep "<webhook-id>@<port>" → receive time, for the runner's latency join).
+// {recordIds: true} (keep "<webhook-id>@<port>" → [receive time, created_at], for the runner's join).
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -40,7 +40,7 @@ function reset() {
     last: 0,
     timeline: [], // requests per 100 ms since reset
     seen: new Set(),
-    received: {}, // "<webhook-id>@<port>" → receive time (only with recordIds)
+    received: {}, // "<webhook-id>@<port>" → [receive time, created_at] (only with recordIds)
   };
 }
 reset();
@@ -77,13 +77,11 @@ function record(port, headers, body) {
     const key = `${port} ${id}`;
     if (stats.seen.has(key)) stats.duplicates++;
     else stats.seen.add(key);
-    if (config.recordIds) stats.received[`${id}@${port}`] = at;
   }
   const i = body.indexOf(CREATED);
-  if (i >= 0) {
-    const created = Date.parse(body.slice(i + CREATED.length, i + CREATED.length + 24));
-    if (!Number.isNaN(created)) stats.latencies.push(at - created);
-  }
+  const created = i >= 0 ? Date.parse(body.slice(i + CREATED.length, i + CREATED.length + 24)) : Number.NaN;
+  if (!Number.isNaN(created)) stats.latencies.push(at - created);
+  if (id && config.recordIds) stats.received[`${id}@${port}`] = [at, created];
   if (config.verifyEvery > 0 && stats.requests % config.verifyEvery === 0) verify(port, headers, body);
 }
 

@@ -9,20 +9,26 @@ const round1 = (value) => Math.round(value * 10) / 10;
 
 function rows(report) {
   const r = report.results;
-  const raw = r.raw?.unsigned?.perSecond;
+  // The denominator: the mean of the raw runs at the start and (when there) at the end.
+  const raws = [r.raw?.unsigned?.perSecond, r.rawEnd?.unsigned?.perSecond].filter(Boolean);
+  const raw = raws.length ? raws.reduce((a, b) => a + b, 0) / raws.length : undefined;
   const share = (value) => (raw && value ? `${((100 * value) / raw).toFixed(1)} %` : '');
   const out = [];
   const add = (scenario, metric, value, target = '', ratio = '') =>
     out.push([scenario, metric, value, target, ratio]);
 
-  if (r.raw?.unsigned) {
-    add('raw', 'undici POST 1 KB, c=64', fmt(r.raw.unsigned.perSecond, '/s'), '', '100 %');
+  for (const [key, tag] of [
+    ['raw', 'raw (start)'],
+    ['rawEnd', 'raw (end)'],
+  ]) {
+    if (!r[key]?.unsigned) continue;
+    const { unsigned, signed } = r[key];
+    add(tag, 'undici POST 1 KB, c=64', fmt(unsigned.perSecond, '/s'), '', share(unsigned.perSecond));
+    add(tag, '… HMAC-signed per request', fmt(signed.perSecond, '/s'), '', share(signed.perSecond));
     add(
-      'raw',
-      '… HMAC-signed per request',
-      fmt(r.raw.signed.perSecond, '/s'),
-      '',
-      share(r.raw.signed.perSecond),
+      tag,
+      'CPU per request: sender / receiver',
+      `${unsigned.senderCpuUsPerRequest} / ${unsigned.receiverCpuUsPerRequest} µs`,
     );
   }
   for (const [name, label, target] of [
@@ -61,6 +67,12 @@ function rows(report) {
         tag,
         'PG commits / rows written / rows read per delivery',
         `${pgs.xact_commit} / ${round1(pgs.tup_inserted + pgs.tup_updated + pgs.tup_deleted)} / ${round1(pgs.tup_returned + pgs.tup_fetched)}`,
+      );
+    if (s.harness)
+      add(
+        tag,
+        'harness CPU: runner / receiver',
+        `${s.harness.runnerCpuSeconds} / ${s.harness.receiverCpuSeconds} s`,
       );
     add(tag, 'peak RSS', s.processes.map((p) => `${p.role} ${p.peakRssMiB} MiB`).join(', '));
   }
