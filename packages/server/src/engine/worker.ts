@@ -137,7 +137,8 @@ export function startWorker(deps: WorkerDeps): Worker {
   /**
    * One delivery from dispatch to record. The webhook's slot is freed once the result is durable,
    * so the next attempt sees any auto-pause it caused; a success cannot cause one, so its slot is
-   * freed as soon as the answer is in (unless the writer is backed up).
+   * freed as soon as the answer is in — for at most `workerConcurrency` unwritten successes, which
+   * bounds what a crash can leave unrecorded to twice the worker's concurrency.
    */
   async function run(delivery: ClaimedDelivery): Promise<void> {
     inFlight.set(delivery.id, delivery);
@@ -156,7 +157,7 @@ export function startWorker(deps: WorkerDeps): Worker {
     try {
       const result = await dispatch(deps.dispatch, delivery);
       const success = result.kind === 'attempt' && result.outcome.outcome === 'succeeded';
-      if (success && !abandoned.has(delivery.id) && writer.backlog() < settings.workerConcurrency * 4) {
+      if (success && !abandoned.has(delivery.id) && unrecorded.size < settings.workerConcurrency) {
         unrecorded.add(delivery.id);
         free();
       }
