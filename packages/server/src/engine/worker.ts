@@ -51,6 +51,8 @@ export function startWorker(deps: WorkerDeps): Worker {
   let pendingWake = false;
   /** When the idle loop's current sleep ends (Infinity while it is not sleeping). */
   let sleepUntil = Number.POSITIVE_INFINITY;
+  /** The `now` of the last claim: everything due by then was seen by it. */
+  let lastClaimAt = Date.now();
   /** The last claim suggested more work than this worker had room for. */
   let backlogLikely = false;
   /** The last claim filled the worker's room (more may be due). */
@@ -179,9 +181,10 @@ export function startWorker(deps: WorkerDeps): Worker {
     const exclude = [...new Set([...activePerWebhook.keys(), ...waiting.keys()])].filter(
       (id) => backlog(id) >= prefetch,
     );
+    lastClaimAt = Date.now();
     const claimed = await queue.claim({
       workerId: settings.workerId,
-      now: Date.now(),
+      now: lastClaimAt,
       leaseMs: settings.leaseMs,
       limit,
       perWebhook: prefetch,
@@ -209,7 +212,8 @@ export function startWorker(deps: WorkerDeps): Worker {
   async function idle(): Promise<void> {
     let delay = settings.pollIntervalMs;
     try {
-      const next = await queue.nextDueAt(Date.now());
+      // From the last claim's horizon: a retry that became due since then is not missed.
+      const next = await queue.nextDueAt(lastClaimAt);
       if (next !== undefined) delay = Math.max(0, Math.min(delay, next - Date.now()));
     } catch {
       // The poll interval still applies.

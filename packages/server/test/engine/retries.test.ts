@@ -26,17 +26,21 @@ describe.each(DATABASE_KINDS)('retries (%s)', (kind) => {
     expect(target.requests).toHaveLength(7);
     expect(new Set(target.requests.map((r) => r.headers['webhook-id']))).toEqual(new Set([eventId]));
     expect(new Set(target.requests.map((r) => r.body)).size).toBe(1);
+    // Never earlier than the schedule allows (−20 % jitter), and visibly growing at the receiver.
+    const schedule = [20, 60, 150, 300, 600, 1200];
     const gaps = target.requests.slice(1).map((r, i) => r.at - target.requests[i]!.at);
-    for (let i = 1; i < gaps.length; i++) expect(gaps[i]).toBeGreaterThan(gaps[i - 1]!);
-    expect(gaps[0]).toBeGreaterThanOrEqual(15);
-    expect(gaps[5]).toBeGreaterThanOrEqual(950);
+    for (const [i, gap] of gaps.entries()) expect(gap).toBeGreaterThanOrEqual(0.8 * schedule[i]! - 2);
+    expect(gaps[3]).toBeLessThan(gaps[4]!);
+    expect(gaps[4]).toBeLessThan(gaps[5]!);
 
     const attempts = await harness.attempts(webhook.id);
     expect(attempts.map((a) => a.attempt)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(attempts.every((a) => a.outcome === 'failed' && a.error === 'http_status')).toBe(true);
     expect(attempts.every((a) => a.response_status === 500 && a.response_body === 'down')).toBe(true);
-    expect(attempts.slice(0, 6).every((a) => a.next_retry_at !== null)).toBe(true);
     expect(attempts[6]!.next_retry_at).toBeNull();
+    // The planned waits (from each attempt's start to its retry) grow strictly.
+    const planned = attempts.slice(0, 6).map((a) => a.next_retry_at! - a.created_at);
+    for (let i = 1; i < planned.length; i++) expect(planned[i]).toBeGreaterThan(planned[i - 1]!);
 
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(target.requests).toHaveLength(7);

@@ -227,14 +227,14 @@ export function createQueueRepo(database: DatabaseHandle) {
       }
     },
 
-    /** The earliest time a not-yet-due delivery of an active webhook becomes due, if any. */
-    async nextDueAt(now: number): Promise<number | undefined> {
+    /** The earliest due time after `after` of a pending delivery of an active webhook, if any. */
+    async nextDueAt(after: number): Promise<number | undefined> {
       const row = await db
         .selectFrom('deliveries as d')
         .innerJoin('webhooks as w', 'w.id', 'd.webhook_id')
         .select((eb) => eb.fn.min('d.next_attempt_at').as('at'))
         .where('d.status', '=', 'pending')
-        .where('d.next_attempt_at', '>', now)
+        .where('d.next_attempt_at', '>', after)
         .where('w.status', '=', 'active')
         .executeTakeFirst();
       return row?.at == null ? undefined : Number(row.at);
