@@ -51,7 +51,7 @@ export function createIngestService({
           [{ field: 'type', message: `must be one of ${EVENT_TYPES.join(', ')}` }],
         );
       }
-      const conversation = await repos.conversations.get(input.conversationId);
+      const conversation = await repos.conversations.getRef(input.conversationId);
       if (!conversation) {
         throw new AppError(
           'conversation_not_found',

@@ -115,6 +115,15 @@ export function createConversationsRepo(db: Kysely<Database>) {
       return (await this.get(input.id))!;
     },
 
+    /** What an event payload says of a conversation, in one query. */
+    async getRef(id: string): Promise<{ id: string; title: string | null; url: string | null } | undefined> {
+      return db
+        .selectFrom('conversations')
+        .select(['id', 'title', 'url'])
+        .where('id', '=', id)
+        .executeTakeFirst();
+    },
+
     /** True when the user can see the conversation now. */
     async hasAccess(userId: string, conversationId: string): Promise<boolean> {
       const row = await db

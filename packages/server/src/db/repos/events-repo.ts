@@ -1,7 +1,9 @@
 // Event intake: the event row, its idempotency key and one delivery row per eligible webhook,
-// all in one transaction — the delivery rows are the queue.
+// all in one transaction — the delivery rows are the queue. Concurrent publishes share commits.
 import type { Kysely, Transaction } from 'kysely';
 import { newId } from '../../domain/ids.ts';
+import type { Dialect } from '../connect.ts';
+import { createGroupCommit } from '../group-commit.ts';
 import type { Database, DeliveriesTable, EventRow } from '../tables.ts';
 import { usersWithAccess } from './conversations-repo.ts';
 
@@ -71,7 +73,8 @@ function deliveryRow(
   };
 }
 
-export function createEventsRepo(db: Kysely<Database>) {
+export function createEventsRepo(db: Kysely<Database>, dialect: Dialect) {
+  const groupCommit = createGroupCommit(db, dialect);
   async function countDeliveries(executor: Kysely<Database>, eventId: string) {
     const rows = await executor
       .selectFrom('deliveries')
@@ -116,7 +119,7 @@ export function createEventsRepo(db: Kysely<Database>) {
      * conversation, owner on pro/team, subscribed to the type; active → pending, paused → missed.
      */
     async publish(event: NewEvent, idempotency?: Idempotency): Promise<PublishResult> {
-      return db.transaction().execute(async (trx) => {
+      return groupCommit.run(async (trx): Promise<PublishResult> => {
         if (idempotency) {
           const existing = await claimKey(trx, idempotency, event.id, event.createdAt);
           if (existing) {
@@ -153,7 +156,7 @@ export function createEventsRepo(db: Kysely<Database>) {
     /** Stores a test event with one pending delivery to the given webhook. */
     async publishTest(event: NewEvent, webhookId: string): Promise<string> {
       const row = deliveryRow(event.id, webhookId, 'pending', true, event.createdAt);
-      await db.transaction().execute(async (trx) => {
+      await groupCommit.run(async (trx) => {
         await insertEvent(trx, { ...event, test: true });
         await insertDeliveries(trx, [row]);
       });

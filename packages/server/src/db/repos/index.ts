@@ -16,7 +16,7 @@ export function createRepos(database: DatabaseHandle) {
   return {
     accounts: createAccountsRepo(db),
     conversations: createConversationsRepo(db),
-    events: createEventsRepo(db),
+    events: createEventsRepo(db, database.dialect),
     queueStats: createQueueStatsRepo(db),
     webhooks: createWebhooksRepo(db, database.dialect),
     deliveries: createDeliveriesRepo(db),

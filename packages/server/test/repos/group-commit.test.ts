@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGroupCommit } from '../../src/db/group-commit.ts';
+import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from '../support/databases.ts';
+
+describe.each(DATABASE_KINDS)('group commit on %s', (kind) => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await openTestDatabase(kind);
+  });
+  afterAll(() => database.dispose());
+
+  const team = (id: string) => ({ id, name: id, created_at: 1, updated_at: 1 });
+  const count = async () =>
+    Number(
+      (
+        await database.db
+          .selectFrom('teams')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+
+  it('commits concurrent work, each caller getting its own result after the commit', async () => {
+    const group = createGroupCommit(database.db, database.dialect);
+    const results = await Promise.all(
+      Array.from({ length: 300 }, (_, i) =>
+        group.run(async (trx) => {
+          await trx
+            .insertInto('teams')
+            .values(team(`t${i}`))
+            .execute();
+          return i;
+        }),
+      ),
+    );
+    expect(results).toEqual(Array.from({ length: 300 }, (_, i) => i));
+    expect(await count()).toBe(300);
+  });
+
+  it('keeps a failing piece of work from taking the others down with it', async () => {
+    const group = createGroupCommit(database.db, database.dialect);
+    const outcomes = await Promise.allSettled(
+      ['ok1', 't1', 'ok2'].map((id) =>
+        group.run(async (trx) => {
+          await trx.insertInto('teams').values(team(id)).execute(); // t1 exists: unique violation
+          return id;
+        }),
+      ),
+    );
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    const names = await database.db
+      .selectFrom('teams')
+      .select('id')
+      .where('id', 'in', ['ok1', 'ok2'])
+      .execute();
+    expect(names.map((r) => r.id).sort()).toEqual(['ok1', 'ok2']);
+  });
+});
