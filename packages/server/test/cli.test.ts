@@ -102,7 +102,7 @@ describe('klang-webhooks command', () => {
     const result = await runCli(['migrate'], { KLANG_RETRY_SCHEDULE: '5s,later' }, cwd);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
-      'klang-webhooks: KLANG_RETRY_SCHEDULE="5s,later" is not valid: expected comma-separated durations such as 5s,5m,30m\n',
+      'klang-webhooks: KLANG_RETRY_SCHEDULE="5s,later" is not valid: expected comma-separated durations such as 5s,5m,30m, or none\n',
     );
     const pg = await runCli(['migrate'], { KLANG_DATABASE_URL: 'postgres://127.0.0.1:1/x' }, cwd);
     expect(pg.code).not.toBe(0);

@@ -35,6 +35,7 @@ describe('loadConfig', () => {
     expect(config.port).toBe(8080);
     expect(config.secretKey?.toString('hex')).toBe(key);
     expect(config.retrySchedule).toEqual([10, 1000]);
+    expect(loadConfig({ KLANG_RETRY_SCHEDULE: 'none' }).retrySchedule).toEqual([]);
     expect(loadConfig({ KLANG_PORT: '1', PORT: '2' }).port).toBe(1);
     expect(loadConfig({ KLANG_DATA_DIR: '/var/klang' }).databaseUrl).toBe('sqlite:/var/klang/klang.db');
     expect(loadConfig({ KLANG_SECRET_KEY: Buffer.alloc(32, 7).toString('base64') }).secretKey).toEqual(

@@ -46,7 +46,7 @@ const duration =
   };
 
 const schedule: Option<readonly number[]>['parse'] = (raw) => {
-  if (raw.trim() === '') return [];
+  if (raw.trim() === 'none') return [];
   const parts = raw.split(',').map((part) => parseDuration(part));
   if (parts.length > 20 || parts.some((ms) => ms === undefined || ms < 1)) return undefined;
   return parts as number[];
@@ -131,8 +131,8 @@ export const configSchema = {
     env: 'KLANG_RETRY_SCHEDULE',
     default: '5s,5m,30m,2h,5h,10h',
     description:
-      'Delays before retries 1…n, comma-separated (units ms, s, m, h, d); ±20 % jitter is applied.',
-    allowed: 'comma-separated durations such as 5s,5m,30m',
+      'Delays before retries 1…n, comma-separated (units ms, s, m, h, d); ±20 % jitter is applied. `none`: no retries.',
+    allowed: 'comma-separated durations such as 5s,5m,30m, or none',
     parse: schedule,
   }),
   autoPauseAfter: option({
