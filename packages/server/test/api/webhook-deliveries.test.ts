@@ -55,6 +55,28 @@ describe.each(DATABASE_KINDS)('attempts, resend and stats on %s', (kind) => {
       }
     });
 
+    it("shows each attempt's delivery state, and why retries were cancelled", async () => {
+      const before = (await api.get(`/webhooks/${webhookId}/attempts?status=failed&limit=1`)).json().data[0];
+      expect(before).toMatchObject({ delivery_status: 'pending', delivery_status_reason: null });
+      await t.database.db
+        .updateTable('deliveries')
+        .set({ status: 'cancelled', status_reason: 'access_revoked' })
+        .where('id', '=', failedDelivery)
+        .execute();
+      const after = (await api.get(`/webhooks/${webhookId}/attempts?status=failed&limit=1`)).json().data[0];
+      expect(after).toMatchObject({ delivery_status: 'cancelled', delivery_status_reason: 'access_revoked' });
+      const detail = (await api.get(`/webhooks/${webhookId}/attempts/${after.id}`)).json();
+      expect(detail).toMatchObject({
+        delivery_status: 'cancelled',
+        delivery_status_reason: 'access_revoked',
+      });
+      await t.database.db
+        .updateTable('deliveries')
+        .set({ status: 'pending', status_reason: null })
+        .where('id', '=', failedDelivery)
+        .execute();
+    });
+
     it('lists newest first, 20 by default, and pages with next_cursor', async () => {
       const first = await api.get(`/webhooks/${webhookId}/attempts`);
       expect(first.statusCode).toBe(200);
@@ -77,6 +99,8 @@ describe.each(DATABASE_KINDS)('attempts, resend and stats on %s', (kind) => {
           'duration_ms',
           'created_at',
           'next_retry_at',
+          'delivery_status',
+          'delivery_status_reason',
         ].sort(),
       );
       const second = (await api.get(`/webhooks/${webhookId}/attempts?cursor=${page1.next_cursor}`)).json();

@@ -1,7 +1,7 @@
 // The attempt log as its owner reads it: newest first with filters and id cursors, and one attempt
 // in full with the event payload as the request body. The engine writes these rows.
 import type { Kysely } from 'kysely';
-import type { AttemptRow, Database } from '../tables.ts';
+import type { AttemptRow, Database, DeliveryStatus } from '../tables.ts';
 
 export interface AttemptSummary {
   id: string;
@@ -17,6 +17,9 @@ export interface AttemptSummary {
   durationMs: number;
   createdAt: Date;
   nextRetryAt: Date | null;
+  /** The delivery's state now: pending, succeeded, failed or cancelled, and why when cancelled. */
+  deliveryStatus: DeliveryStatus;
+  deliveryStatusReason: string | null;
 }
 
 export interface AttemptDetail extends AttemptSummary {
@@ -35,7 +38,13 @@ export interface AttemptQuery {
   limit: number;
 }
 
-type SummaryRow = Omit<AttemptRow, 'request_headers' | 'response_headers' | 'response_body' | 'webhook_id'>;
+type SummaryRow = Omit<
+  AttemptRow,
+  'request_headers' | 'response_headers' | 'response_body' | 'webhook_id'
+> & {
+  delivery_status: DeliveryStatus;
+  delivery_status_reason: string | null;
+};
 
 const SUMMARY_COLUMNS = [
   'a.id',
@@ -52,6 +61,8 @@ const SUMMARY_COLUMNS = [
   'a.response_truncated',
   'a.next_retry_at',
   'a.created_at',
+  'd.status as delivery_status',
+  'd.status_reason as delivery_status_reason',
 ] as const;
 
 const toSummary = (row: SummaryRow): AttemptSummary => ({
@@ -68,6 +79,8 @@ const toSummary = (row: SummaryRow): AttemptSummary => ({
   durationMs: Number(row.duration_ms),
   createdAt: new Date(Number(row.created_at)),
   nextRetryAt: row.next_retry_at === null ? null : new Date(Number(row.next_retry_at)),
+  deliveryStatus: row.delivery_status,
+  deliveryStatusReason: row.delivery_status_reason,
 });
 
 const parseHeaders = (text: string | null): Record<string, string> | null =>
@@ -79,6 +92,7 @@ export function createAttemptsRepo(db: Kysely<Database>) {
     async list(webhookId: string, query: AttemptQuery): Promise<{ items: AttemptSummary[]; more: boolean }> {
       let select = db
         .selectFrom('attempts as a')
+        .innerJoin('deliveries as d', 'd.id', 'a.delivery_id')
         .select(SUMMARY_COLUMNS)
         .where('a.webhook_id', '=', webhookId);
       if (query.outcome) select = select.where('a.outcome', '=', query.outcome);
@@ -95,6 +109,7 @@ export function createAttemptsRepo(db: Kysely<Database>) {
     async get(webhookId: string, attemptId: string): Promise<AttemptDetail | undefined> {
       const row = await db
         .selectFrom('attempts as a')
+        .innerJoin('deliveries as d', 'd.id', 'a.delivery_id')
         .leftJoin('events as e', 'e.id', 'a.event_id')
         .select([
           ...SUMMARY_COLUMNS,

@@ -151,6 +151,15 @@ export const AttemptSummary = z
     duration_ms: z.number().int(),
     created_at: isoTime,
     next_retry_at: isoTime.nullable().describe('When the next attempt is due; null when none is scheduled'),
+    delivery_status: z
+      .enum(['pending', 'succeeded', 'failed', 'cancelled', 'missed'])
+      .describe("The delivery's state now (cancelled: retries stopped)"),
+    delivery_status_reason: z
+      .string()
+      .nullable()
+      .describe(
+        'Why the delivery was cancelled: access_revoked (the owner can no longer see the conversation) or plan_inactive',
+      ),
   })
   .meta({ id: 'AttemptSummary' });
 

@@ -56,6 +56,8 @@ export const attemptView = (attempt: AttemptSummary) => ({
   duration_ms: attempt.durationMs,
   created_at: attempt.createdAt.toISOString(),
   next_retry_at: iso(attempt.nextRetryAt),
+  delivery_status: attempt.deliveryStatus,
+  delivery_status_reason: attempt.deliveryStatusReason,
 });
 
 export const attemptDetailView = (attempt: AttemptDetail) => ({
