@@ -115,6 +115,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     } catch {
       return failed('network_error', 'the webhook URL cannot be parsed', elapsed());
     }
+    // A URL saved as http:// while private targets were allowed is not sent once they are not.
+    if (!options.allowPrivate && url.protocol !== 'https:') {
+      return failed('blocked_address', `${url.protocol} URLs are not allowed; use https`, elapsed());
+    }
     const host = url.hostname.replace(/^\[|\]$/g, '');
     if (!options.allowPrivate && isIpLiteral(host)) {
       const verdict = checkAddress(host);

@@ -207,7 +207,7 @@ describe('address policy at connect time', () => {
     'refuses the literal %s and opens no connection',
     async (host) => {
       const target = await receiver();
-      const url = `http://${host}:${target.port}/`;
+      const url = `https://${host}:${target.port}/`;
       const outcome = await client({ allowPrivate: false }).send({ url, headers: HEADERS, body: BODY });
       expect(outcome).toMatchObject({ outcome: 'failed', error: 'blocked_address' });
       expect(target.connections).toBe(0);
@@ -238,6 +238,18 @@ describe('address policy at connect time', () => {
     expect(target.requests).toHaveLength(0);
   });
 
+  it('refuses an http:// URL once private targets are not allowed', async () => {
+    const target = await receiver();
+    const lookup: LookupFn = async () => [{ address: '93.184.216.34', family: 4 }];
+    const outcome = await client({ allowPrivate: false, lookup }).send({
+      url: `http://plain.example:${target.port}/`,
+      headers: HEADERS,
+      body: BODY,
+    });
+    expect(outcome).toMatchObject({ outcome: 'failed', error: 'blocked_address' });
+    expect(target.connections).toBe(0);
+  });
+
   it('blocks a host when any of its addresses is private', async () => {
     const target = await receiver();
     const lookup: LookupFn = async () => [
@@ -245,7 +257,7 @@ describe('address policy at connect time', () => {
       { address: '127.0.0.1', family: 4 },
     ];
     const outcome = await client({ allowPrivate: false, lookup }).send({
-      url: `http://mixed.example:${target.port}/`,
+      url: `https://mixed.example:${target.port}/`,
       headers: HEADERS,
       body: BODY,
     });
