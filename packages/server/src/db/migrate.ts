@@ -2,9 +2,11 @@
 // Runs the migrations (one set for SQLite and PostgreSQL); safe to call from several processes at once.
 import { type Kysely, type Migration, type MigrationProvider, Migrator, PostgresAdapter, sql } from 'kysely';
 import * as initial from './migrations/0001-initial.ts';
+import * as webhookDue from './migrations/0002-deliveries-webhook-due.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
+  '0002-deliveries-webhook-due': webhookDue,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

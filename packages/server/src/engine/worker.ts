@@ -37,6 +37,14 @@ export interface Worker {
   stop(graceMs: number): Promise<void>;
 }
 
+/** Each webhook's local line holds up to this many times its in-flight cap (claimed ahead). */
+const PREFETCH_FACTOR = 4;
+/**
+ * A scan that follows an exhaustive one reads only deliveries due since (minus this margin for
+ * publishes that committed late); everything older is found per webhook or by the periodic full scan.
+ */
+const SCAN_MARGIN_MS = 100;
+
 export function startWorker(deps: WorkerDeps): Worker {
   const { settings, queue, logger } = deps;
   const waiting = new Map<string, ClaimedDelivery[]>();
@@ -48,17 +56,24 @@ export function startWorker(deps: WorkerDeps): Worker {
   let waitingCount = 0;
   let stopping = false;
   let wake: (() => void) | undefined;
-  let pendingWake = false;
+  /** A scan in due order is wanted (wake-up, timer, a full last scan). */
+  let scanWanted = true;
   /** When the idle loop's current sleep ends (Infinity while it is not sleeping). */
   let sleepUntil = Number.POSITIVE_INFINITY;
-  /** The `now` of the last claim: everything due by then was seen by it. */
-  let lastClaimAt = Date.now();
-  /** The last claim suggested more work than this worker had room for. */
-  let backlogLikely = false;
-  /** The last claim filled the worker's room (more may be due). */
-  let lastClaimFull = false;
-  /** Webhooks that may have more due than the last claim took (excluded, or at their prefetch). */
+  /** The `now` of the last scan: everything due by then was seen by it. */
+  let lastScanAt = Date.now();
+  /** When the last scan without a lower bound ran. */
+  let lastFullScanAt = 0;
+  /** Set after a scan that took everything due of the webhooks it did not exclude. */
+  let scanFloor: number | undefined;
+  /** The last scan filled its limit (more may be due). */
+  let lastScanFull = false;
+  /** Webhooks that may have more due than this worker holds (excluded, or a claim hit their limit). */
   const saturated = new Set<string>();
+  /** Saturated webhooks whose local line has room for a refill worth a query. */
+  const refillWanted = new Set<string>();
+  /** The earliest future due time known, and when it was read (undefined: none). */
+  let nextDue: { at: number | undefined; readAt: number } | undefined;
   const writer = createResultWriter<QueueResult>(
     (batch) =>
       queue.record(batch, {
@@ -70,25 +85,37 @@ export function startWorker(deps: WorkerDeps): Worker {
     logger,
   );
 
-  const kick = () => {
-    pendingWake = true;
+  const kick = (scan: boolean) => {
+    if (scan) scanWanted = true;
     wake?.();
   };
-  const unsubscribe = deps.signal.onWake(kick);
+  const unsubscribe = deps.signal.onWake(() => kick(true));
 
   const active = (webhookId: string) => activePerWebhook.get(webhookId) ?? 0;
   const backlog = (webhookId: string) => active(webhookId) + (waiting.get(webhookId)?.length ?? 0);
-  /** Claimed ahead per webhook: up to twice its cap, so one claim feeds several completions. */
-  const prefetch = settings.webhookConcurrency * 2;
-  const room = () => settings.workerConcurrency - inFlight.size - waitingCount;
-  /**
-   * After a completion, claim again only when it is worth a query: the webhook's local backlog fell
-   * below its cap, or half of the worker's capacity is free.
-   */
-  const needsRefill = (webhookId: string) =>
-    (saturated.has(webhookId) && backlog(webhookId) === settings.webhookConcurrency - 1) ||
-    (lastClaimFull &&
-      room() >= Math.max(1, Math.floor(Math.min(settings.claimBatchSize, settings.workerConcurrency) / 2)));
+  /** Claimed ahead per webhook, so one claim feeds many completions. */
+  const prefetch = settings.webhookConcurrency * PREFETCH_FACTOR;
+  /** A refill is worth a query once this much of a webhook's line is free. */
+  const refillStep = Math.max(1, Math.floor(prefetch / 2));
+  /** Deliveries held at most (in flight + waiting), bounding leases and memory. */
+  const maxHeld = settings.workerConcurrency + settings.claimBatchSize;
+  const room = () => maxHeld - inFlight.size - waitingCount;
+  /** A scan after a completion is worth it once a quarter of a batch is free. */
+  const scanStep = Math.max(1, Math.floor(settings.claimBatchSize / 4));
+
+  /** After a completion: queue a refill of this webhook, or a scan, when either is worth a query. */
+  function afterCompletion(webhookId: string): void {
+    if (stopping) return;
+    if (
+      saturated.has(webhookId) &&
+      prefetch - backlog(webhookId) >= refillStep &&
+      !refillWanted.has(webhookId)
+    ) {
+      refillWanted.add(webhookId);
+      kick(false);
+    }
+    if (lastScanFull && !scanWanted && room() >= scanStep) kick(true);
+  }
 
   function pump(): void {
     for (const [webhookId, list] of waiting) {
@@ -124,7 +151,12 @@ export function startWorker(deps: WorkerDeps): Worker {
         'delivery attempt',
       );
       // A retry may now be due before the idle loop's timer; let it re-plan.
-      if (ok && recorded.nextAttemptAt !== null && recorded.nextAttemptAt < sleepUntil) kick();
+      if (ok && recorded.nextAttemptAt !== null) {
+        if (nextDue && (nextDue.at === undefined || recorded.nextAttemptAt < nextDue.at)) {
+          nextDue.at = recorded.nextAttemptAt;
+        }
+        if (recorded.nextAttemptAt < sleepUntil) kick(false);
+      }
     } else if (result.kind === 'cancel') {
       await writer.submit({ kind: 'cancel', deliveryId: delivery.id, reason: result.reason });
       logger.info(
@@ -154,7 +186,7 @@ export function startWorker(deps: WorkerDeps): Worker {
       if (left > 0) activePerWebhook.set(delivery.webhookId, left);
       else activePerWebhook.delete(delivery.webhookId);
       pump();
-      if (backlogLikely && needsRefill(delivery.webhookId)) kick();
+      afterCompletion(delivery.webhookId);
     };
     try {
       const result = await dispatch(deps.dispatch, delivery);
@@ -173,23 +205,7 @@ export function startWorker(deps: WorkerDeps): Worker {
     }
   }
 
-  async function claimOnce(): Promise<boolean> {
-    const free = room();
-    backlogLikely = true;
-    if (free <= 0) return false;
-    const limit = Math.min(free, settings.claimBatchSize);
-    const exclude = [...new Set([...activePerWebhook.keys(), ...waiting.keys()])].filter(
-      (id) => backlog(id) >= prefetch,
-    );
-    lastClaimAt = Date.now();
-    const claimed = await queue.claim({
-      workerId: settings.workerId,
-      now: lastClaimAt,
-      leaseMs: settings.leaseMs,
-      limit,
-      perWebhook: prefetch,
-      excludeWebhookIds: exclude,
-    });
+  function take(claimed: readonly ClaimedDelivery[]): Map<string, number> {
     const perWebhook = new Map<string, number>();
     for (const delivery of claimed) {
       const list = waiting.get(delivery.webhookId) ?? [];
@@ -199,29 +215,95 @@ export function startWorker(deps: WorkerDeps): Worker {
       perWebhook.set(delivery.webhookId, (perWebhook.get(delivery.webhookId) ?? 0) + 1);
     }
     pump();
-    // More may be due than this claim returned: it was full, skipped saturated webhooks, or hit a per-webhook limit.
-    saturated.clear();
-    for (const id of exclude) saturated.add(id);
-    for (const [id, count] of perWebhook) if (count >= prefetch) saturated.add(id);
-    lastClaimFull = claimed.length === limit;
-    backlogLikely = lastClaimFull || saturated.size > 0;
-    return claimed.length === limit;
+    return perWebhook;
   }
 
-  /** Sleeps until a wake-up, a slot frees up, the next retry is due, or the poll interval passes. */
+  /**
+   * A claim in due order, skipping the webhooks whose line is full. After an exhaustive scan with
+   * exclusions, the next one reads only what became due since; a full scan still runs every poll
+   * interval. Returns true when it filled its limit.
+   */
+  async function scan(): Promise<boolean> {
+    const free = room();
+    if (free <= 0) return false;
+    const limit = Math.min(free, settings.claimBatchSize);
+    const exclude = [...new Set([...activePerWebhook.keys(), ...waiting.keys()])].filter(
+      (id) => backlog(id) >= prefetch,
+    );
+    const now = Date.now();
+    const full =
+      exclude.length === 0 || scanFloor === undefined || now - lastFullScanAt >= settings.pollIntervalMs;
+    lastScanAt = now;
+    if (full) lastFullScanAt = now;
+    const claimed = await queue.claim({
+      workerId: settings.workerId,
+      now,
+      leaseMs: settings.leaseMs,
+      limit,
+      perWebhook: prefetch,
+      excludeWebhookIds: exclude,
+      dueAfter: full ? undefined : scanFloor,
+    });
+    const perWebhook = take(claimed);
+    for (const id of exclude) saturated.add(id);
+    for (const [id, count] of perWebhook) if (count >= prefetch) saturated.add(id);
+    lastScanFull = claimed.length === limit;
+    scanFloor = lastScanFull ? undefined : now - SCAN_MARGIN_MS;
+    return lastScanFull;
+  }
+
+  /** Tops up the lines of saturated webhooks that have room, one LIMIT per webhook. */
+  async function refill(): Promise<void> {
+    const wanted = new Map<string, number>();
+    let budget = room();
+    for (const id of refillWanted) {
+      const count = Math.min(prefetch - backlog(id), budget);
+      if (count <= 0) continue;
+      wanted.set(id, count);
+      budget -= count;
+    }
+    refillWanted.clear();
+    if (wanted.size === 0) return;
+    const claimed = await queue.refill({
+      workerId: settings.workerId,
+      now: Date.now(),
+      leaseMs: settings.leaseMs,
+      webhooks: wanted,
+    });
+    const perWebhook = take(claimed);
+    for (const [id, count] of wanted) if ((perWebhook.get(id) ?? 0) < count) saturated.delete(id);
+  }
+
+  /** When the next retry is due: read at most once per poll interval, or once the known one passed. */
+  async function nextDueTime(): Promise<number | undefined> {
+    const now = Date.now();
+    const stale =
+      !nextDue ||
+      now - nextDue.readAt >= settings.pollIntervalMs ||
+      (nextDue.at !== undefined && nextDue.at <= lastScanAt);
+    if (stale) {
+      // From the last scan's horizon: a retry that became due since then is not missed.
+      nextDue = { at: await queue.nextDueAt(lastScanAt), readAt: now };
+    }
+    return nextDue?.at;
+  }
+
+  /** Sleeps until a wake-up, a refill, the next retry is due, or the poll interval passes. */
   async function idle(): Promise<void> {
     let delay = settings.pollIntervalMs;
     try {
-      // From the last claim's horizon: a retry that became due since then is not missed.
-      const next = await queue.nextDueAt(lastClaimAt);
+      const next = await nextDueTime();
       if (next !== undefined) delay = Math.max(0, Math.min(delay, next - Date.now()));
     } catch {
       // The poll interval still applies.
     }
-    if (pendingWake || stopping) return;
+    if (scanWanted || refillWanted.size > 0 || stopping) return;
     sleepUntil = Date.now() + delay;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, delay);
+      const timer = setTimeout(() => {
+        scanWanted = true;
+        done();
+      }, delay);
       function done() {
         clearTimeout(timer);
         wake = undefined;
@@ -234,16 +316,22 @@ export function startWorker(deps: WorkerDeps): Worker {
 
   async function loop(): Promise<void> {
     while (!stopping) {
-      pendingWake = false;
       let more = false;
       try {
-        more = await claimOnce();
+        if (scanWanted) {
+          scanWanted = false;
+          more = await scan();
+        }
+        if (refillWanted.size > 0 && !stopping) await refill();
       } catch (error) {
         logger.error({ err: error }, 'claiming deliveries failed; retrying after the poll interval');
+        scanFloor = undefined;
         await new Promise((resolve) => setTimeout(resolve, settings.pollIntervalMs));
+        scanWanted = true;
         continue;
       }
-      if (!more) await idle();
+      if (more) scanWanted = true;
+      else if (!scanWanted && refillWanted.size === 0) await idle();
     }
   }
 

@@ -1,25 +1,15 @@
 // The delivery queue as the engine sees it: claiming due deliveries under a lease (SKIP LOCKED on
 // PostgreSQL), the send-time context, lease renewal and release, and worker heartbeats.
 // Recording results lives in queue-results.ts; sweeping and pruning in queue-sweeps.ts.
-import { type Kysely, sql } from 'kysely';
-import type { DatabaseHandle, Dialect } from '../connect.ts';
+import type { Kysely } from 'kysely';
+import type { DatabaseHandle } from '../connect.ts';
 import type { Database } from '../tables.ts';
 import { usersWithAccess } from './conversations-repo.ts';
+import { type ClaimRequest, claimIds, type RefillRequest, refillIds } from './queue-claim.ts';
 import { type QueueResult, type RecordOptions, recordResults } from './queue-results.ts';
 import { createQueueSweeps } from './queue-sweeps.ts';
 
-export type { QueueResult, RecordOptions };
-
-export interface ClaimRequest {
-  workerId: string;
-  now: number;
-  leaseMs: number;
-  limit: number;
-  /** At most this many deliveries of one webhook per claim. */
-  perWebhook: number;
-  /** Webhooks this worker has no room for right now. */
-  excludeWebhookIds: readonly string[];
-}
+export type { ClaimRequest, QueueResult, RecordOptions, RefillRequest };
 
 export interface ClaimedDelivery {
   id: string;
@@ -54,42 +44,40 @@ function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
   return out;
 }
 
-/** The candidate rows: due, pending, not leased, webhook active; ranked per webhook. */
-function candidates(request: ClaimRequest, dialect: Dialect) {
-  const exclude =
-    request.excludeWebhookIds.length > 0
-      ? sql`AND d.webhook_id NOT IN (${sql.join(request.excludeWebhookIds)})`
-      : sql``;
-  const scan = Math.min(request.limit * 4, 5000);
-  const lock = dialect === 'postgres' ? sql`FOR UPDATE OF d SKIP LOCKED` : sql``;
-  return sql`
-    SELECT d.id, d.webhook_id, d.next_attempt_at
-    FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
-    WHERE d.status = 'pending' AND d.next_attempt_at <= ${request.now}
-      AND (d.locked_until IS NULL OR d.locked_until < ${request.now})
-      AND w.status = 'active' ${exclude}
-    ORDER BY d.next_attempt_at
-    LIMIT ${scan} ${lock}`;
-}
-
-async function claimIds(db: Kysely<Database>, dialect: Dialect, request: ClaimRequest) {
-  const until = request.now + request.leaseMs;
-  const query = sql<{ id: string }>`
-    WITH candidates AS (${candidates(request, dialect)}),
-    ranked AS (
-      SELECT id, next_attempt_at,
-        row_number() OVER (PARTITION BY webhook_id ORDER BY next_attempt_at, id) AS rn
-      FROM candidates
-    ),
-    chosen AS (
-      SELECT id FROM ranked WHERE rn <= ${request.perWebhook}
-      ORDER BY next_attempt_at, id LIMIT ${request.limit}
-    )
-    UPDATE deliveries SET locked_until = ${until}, locked_by = ${request.workerId}
-    WHERE id IN (SELECT id FROM chosen)
-    RETURNING id`;
-  const result = await query.execute(db);
-  return result.rows.map((row) => row.id);
+/** The claimed deliveries with their event, in due order. */
+async function withEvents(db: Kysely<Database>, ids: readonly string[]): Promise<ClaimedDelivery[]> {
+  const claimed: ClaimedDelivery[] = [];
+  for (const part of chunks(ids)) {
+    const rows = await db
+      .selectFrom('deliveries as d')
+      .innerJoin('events as e', 'e.id', 'd.event_id')
+      .select([
+        'd.id',
+        'd.event_id',
+        'd.webhook_id',
+        'd.attempts',
+        'd.test',
+        'e.type',
+        'e.conversation_id',
+        'e.payload',
+      ])
+      .where('d.id', 'in', part)
+      .orderBy('d.next_attempt_at')
+      .execute();
+    for (const row of rows) {
+      claimed.push({
+        id: row.id,
+        eventId: row.event_id,
+        webhookId: row.webhook_id,
+        attempts: Number(row.attempts),
+        test: Number(row.test) === 1,
+        eventType: row.type,
+        conversationId: row.conversation_id,
+        payload: row.payload,
+      });
+    }
+  }
+  return claimed;
 }
 
 export function createQueueRepo(database: DatabaseHandle) {
@@ -116,45 +104,22 @@ export function createQueueRepo(database: DatabaseHandle) {
       return Number(result.numUpdatedRows);
     },
 
-    /** Leases due deliveries to a worker; returns them with their event. */
+    /** Leases due deliveries to a worker in due order; returns them with their event. */
     async claim(request: ClaimRequest): Promise<ClaimedDelivery[]> {
       const ids =
         dialect === 'postgres'
           ? await claimIds(db, dialect, request)
           : await db.transaction().execute((trx) => claimIds(trx, dialect, request));
-      if (ids.length === 0) return [];
-      const claimed: ClaimedDelivery[] = [];
-      for (const part of chunks(ids)) {
-        const rows = await db
-          .selectFrom('deliveries as d')
-          .innerJoin('events as e', 'e.id', 'd.event_id')
-          .select([
-            'd.id',
-            'd.event_id',
-            'd.webhook_id',
-            'd.attempts',
-            'd.test',
-            'd.next_attempt_at',
-            'e.type',
-            'e.conversation_id',
-            'e.payload',
-          ])
-          .where('d.id', 'in', part)
-          .execute();
-        for (const row of rows) {
-          claimed.push({
-            id: row.id,
-            eventId: row.event_id,
-            webhookId: row.webhook_id,
-            attempts: Number(row.attempts),
-            test: Number(row.test) === 1,
-            eventType: row.type,
-            conversationId: row.conversation_id,
-            payload: row.payload,
-          });
-        }
-      }
-      return claimed;
+      return withEvents(db, ids);
+    },
+
+    /** Leases the earliest due deliveries of the given webhooks (a per-webhook refill). */
+    async refill(request: RefillRequest): Promise<ClaimedDelivery[]> {
+      const ids =
+        dialect === 'postgres'
+          ? await refillIds(db, dialect, request)
+          : await db.transaction().execute((trx) => refillIds(trx, dialect, request));
+      return withEvents(db, ids);
     },
 
     /**
