@@ -132,6 +132,19 @@ describe.each(DATABASE_KINDS)('webhooks repo on %s', (kind) => {
     });
   });
 
+  it('resuming resets the failure count also after an auto-pause was turned into a manual pause', async () => {
+    const user = await insertUser(database.db);
+    const input = draft(user);
+    await webhooks.create(input, 10);
+    await database.db
+      .updateTable('webhooks')
+      .set({ status: 'auto_paused', status_reason: 'too_many_failures', consecutive_failures: 25 })
+      .where('id', '=', input.id)
+      .execute();
+    expect(await webhooks.pause(user, input.id, 'paused_by_user')).toMatchObject({ status: 'paused' });
+    expect(await webhooks.resume(user, input.id)).toMatchObject({ status: 'active', consecutiveFailures: 0 });
+  });
+
   it('rotation keeps the previous sealed secret and its expiry', async () => {
     const user = await insertUser(database.db);
     const input = draft(user);

@@ -170,7 +170,9 @@ export function createWebhooksRepo(db: Kysely<Database>, dialect: Dialect) {
             status_reason: null,
             status_changed_at: now,
             updated_at: now,
-            ...(current.status === 'auto_paused' ? { consecutive_failures: 0 } : {}),
+            // Resuming means the endpoint was looked at: the failure count starts over, also for a
+            // webhook that was auto-paused and then paused by hand.
+            consecutive_failures: 0,
           })
           .where('id', '=', id)
           .where('user_id', '=', userId)
