@@ -35,10 +35,28 @@ function ineligibility(
   return undefined;
 }
 
+/** Opened secrets per box, keyed by the sealed value (a rotation seals a new one); bounded, never logged. */
+const opened = new WeakMap<SecretBox, Map<string, string>>();
+const OPENED_MAX = 10_000;
+
+function open(secretBox: SecretBox, sealed: string): string {
+  let cache = opened.get(secretBox);
+  if (!cache) {
+    cache = new Map();
+    opened.set(secretBox, cache);
+  }
+  const hit = cache.get(sealed);
+  if (hit !== undefined) return hit;
+  const secret = secretBox.open(sealed);
+  if (cache.size >= OPENED_MAX) cache.clear();
+  cache.set(sealed, secret);
+  return secret;
+}
+
 function openSecrets(secretBox: SecretBox, context: SendContext): SigningSecrets {
   return {
-    current: secretBox.open(context.secretEnc),
-    previous: context.previousSecretEnc ? secretBox.open(context.previousSecretEnc) : null,
+    current: open(secretBox, context.secretEnc),
+    previous: context.previousSecretEnc ? open(secretBox, context.previousSecretEnc) : null,
     previousExpiresAt: context.previousSecretExpiresAt,
   };
 }

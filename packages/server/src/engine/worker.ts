@@ -44,6 +44,11 @@ const PREFETCH_FACTOR = 4;
  * publishes that committed late); everything older is found per webhook or by the periodic full scan.
  */
 const SCAN_MARGIN_MS = 100;
+/**
+ * While the worker is saturated on some webhooks, wake-ups scan at most this often: a publish burst
+ * wakes the worker per commit, and each scan finding nothing would cost a transaction.
+ */
+const SATURATED_SCAN_GAP_MS = 20;
 
 export function startWorker(deps: WorkerDeps): Worker {
   const { settings, queue, logger } = deps;
@@ -74,6 +79,8 @@ export function startWorker(deps: WorkerDeps): Worker {
   const refillWanted = new Set<string>();
   /** The earliest future due time known, and when it was read (undefined: none). */
   let nextDue: { at: number | undefined; readAt: number } | undefined;
+  /** The earliest retry this worker recorded since (Infinity: none). */
+  let notedDue = Number.POSITIVE_INFINITY;
   const writer = createResultWriter<QueueResult>(
     (batch) =>
       queue.record(batch, {
@@ -102,6 +109,11 @@ export function startWorker(deps: WorkerDeps): Worker {
   const room = () => maxHeld - inFlight.size - waitingCount;
   /** A scan after a completion is worth it once a quarter of a batch is free. */
   const scanStep = Math.max(1, Math.floor(settings.claimBatchSize / 4));
+
+  /** A wanted scan waits: it would only look past saturated webhooks, and one ran moments ago. */
+  const scanDeferredFor = () =>
+    saturated.size > 0 && scanFloor !== undefined ? lastScanAt + SATURATED_SCAN_GAP_MS - Date.now() : 0;
+  const scanReady = () => scanWanted && scanDeferredFor() <= 0;
 
   /** After a completion: queue a refill of this webhook, or a scan, when either is worth a query. */
   function afterCompletion(webhookId: string): void {
@@ -152,9 +164,7 @@ export function startWorker(deps: WorkerDeps): Worker {
       );
       // A retry may now be due before the idle loop's timer; let it re-plan.
       if (ok && recorded.nextAttemptAt !== null) {
-        if (nextDue && (nextDue.at === undefined || recorded.nextAttemptAt < nextDue.at)) {
-          nextDue.at = recorded.nextAttemptAt;
-        }
+        notedDue = Math.min(notedDue, recorded.nextAttemptAt);
         if (recorded.nextAttemptAt < sleepUntil) kick(false);
       }
     } else if (result.kind === 'cancel') {
@@ -276,6 +286,11 @@ export function startWorker(deps: WorkerDeps): Worker {
 
   /** When the next retry is due: read at most once per poll interval, or once the known one passed. */
   async function nextDueTime(): Promise<number | undefined> {
+    if (notedDue <= lastScanAt) {
+      // A scan has seen it; the next one may only be in the database.
+      notedDue = Number.POSITIVE_INFINITY;
+      nextDue = undefined;
+    }
     const now = Date.now();
     const stale =
       !nextDue ||
@@ -285,19 +300,22 @@ export function startWorker(deps: WorkerDeps): Worker {
       // From the last scan's horizon: a retry that became due since then is not missed.
       nextDue = { at: await queue.nextDueAt(lastScanAt), readAt: now };
     }
-    return nextDue?.at;
+    // Retries recorded while the query ran are in notedDue, not in its answer.
+    const at = Math.min(nextDue?.at ?? Number.POSITIVE_INFINITY, notedDue);
+    return at === Number.POSITIVE_INFINITY ? undefined : at;
   }
 
   /** Sleeps until a wake-up, a refill, the next retry is due, or the poll interval passes. */
   async function idle(): Promise<void> {
     let delay = settings.pollIntervalMs;
+    if (scanWanted) delay = Math.min(delay, Math.max(0, scanDeferredFor()));
     try {
       const next = await nextDueTime();
       if (next !== undefined) delay = Math.max(0, Math.min(delay, next - Date.now()));
     } catch {
       // The poll interval still applies.
     }
-    if (scanWanted || refillWanted.size > 0 || stopping) return;
+    if (scanReady() || refillWanted.size > 0 || stopping) return;
     sleepUntil = Date.now() + delay;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
@@ -318,7 +336,7 @@ export function startWorker(deps: WorkerDeps): Worker {
     while (!stopping) {
       let more = false;
       try {
-        if (scanWanted) {
+        if (scanReady()) {
           scanWanted = false;
           more = await scan();
         }
@@ -331,7 +349,7 @@ export function startWorker(deps: WorkerDeps): Worker {
         continue;
       }
       if (more) scanWanted = true;
-      else if (!scanWanted && refillWanted.size === 0) await idle();
+      else if (!scanReady() && refillWanted.size === 0) await idle();
     }
   }
 
