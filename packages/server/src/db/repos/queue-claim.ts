@@ -82,7 +82,7 @@ export async function refillIds(db: Kysely<Database>, dialect: Dialect, request:
         WHERE d.webhook_id = ${webhookId} AND d.status = 'pending' AND d.next_attempt_at <= ${request.now}
           AND (d.locked_until IS NULL OR d.locked_until < ${request.now})
           AND EXISTS (SELECT 1 FROM webhooks w WHERE w.id = d.webhook_id AND w.status = 'active')
-        ORDER BY d.next_attempt_at LIMIT ${limit} ${lock}
+        ORDER BY d.webhook_id, d.next_attempt_at LIMIT ${limit} ${lock}
       ) ${sql.raw(`r${i}`)}`,
   );
   if (parts.length === 0) return [];
