@@ -5,6 +5,7 @@ import type { QueueSignal } from '../db/queue-signal.ts';
 import type { ClaimedDelivery, QueueRepo, QueueResult } from '../db/repos/queue-repo.ts';
 import type { Logger } from '../logger.ts';
 import { type DispatchDeps, type DispatchResult, dispatch } from './dispatch.ts';
+import { createNextDue } from './next-due.ts';
 import { createResultWriter } from './result-writer.ts';
 import { attemptResult } from './results.ts';
 
@@ -77,10 +78,7 @@ export function startWorker(deps: WorkerDeps): Worker {
   const saturated = new Set<string>();
   /** Saturated webhooks whose local line has room for a refill worth a query. */
   const refillWanted = new Set<string>();
-  /** The earliest future due time known, and when it was read (undefined: none). */
-  let nextDue: { at: number | undefined; readAt: number } | undefined;
-  /** The earliest retry this worker recorded since (Infinity: none). */
-  let notedDue = Number.POSITIVE_INFINITY;
+  const nextDue = createNextDue((after) => queue.nextDueAt(after), settings.pollIntervalMs);
   const writer = createResultWriter<QueueResult>(
     (batch) =>
       queue.record(batch, {
@@ -164,7 +162,7 @@ export function startWorker(deps: WorkerDeps): Worker {
       );
       // A retry may now be due before the idle loop's timer; let it re-plan.
       if (ok && recorded.nextAttemptAt !== null) {
-        notedDue = Math.min(notedDue, recorded.nextAttemptAt);
+        nextDue.note(recorded.nextAttemptAt);
         if (recorded.nextAttemptAt < sleepUntil) kick(false);
       }
     } else if (result.kind === 'cancel') {
@@ -284,33 +282,12 @@ export function startWorker(deps: WorkerDeps): Worker {
     for (const [id, count] of wanted) if ((perWebhook.get(id) ?? 0) < count) saturated.delete(id);
   }
 
-  /** When the next retry is due: read at most once per poll interval, or once the known one passed. */
-  async function nextDueTime(): Promise<number | undefined> {
-    if (notedDue <= lastScanAt) {
-      // A scan has seen it; the next one may only be in the database.
-      notedDue = Number.POSITIVE_INFINITY;
-      nextDue = undefined;
-    }
-    const now = Date.now();
-    const stale =
-      !nextDue ||
-      now - nextDue.readAt >= settings.pollIntervalMs ||
-      (nextDue.at !== undefined && nextDue.at <= lastScanAt);
-    if (stale) {
-      // From the last scan's horizon: a retry that became due since then is not missed.
-      nextDue = { at: await queue.nextDueAt(lastScanAt), readAt: now };
-    }
-    // Retries recorded while the query ran are in notedDue, not in its answer.
-    const at = Math.min(nextDue?.at ?? Number.POSITIVE_INFINITY, notedDue);
-    return at === Number.POSITIVE_INFINITY ? undefined : at;
-  }
-
   /** Sleeps until a wake-up, a refill, the next retry is due, or the poll interval passes. */
   async function idle(): Promise<void> {
     let delay = settings.pollIntervalMs;
     if (scanWanted) delay = Math.min(delay, Math.max(0, scanDeferredFor()));
     try {
-      const next = await nextDueTime();
+      const next = await nextDue.get(lastScanAt);
       if (next !== undefined) delay = Math.max(0, Math.min(delay, next - Date.now()));
     } catch {
       // The poll interval still applies.
