@@ -13,14 +13,7 @@ export interface Conversation {
   updatedAt: Date;
 }
 
-export interface UpsertConversation {
-  id: string;
-  ownerId: string;
-  title: string | null;
-  url: string | null;
-  sharedWithUsers: string[];
-  sharedWithTeams: string[];
-}
+export type UpsertConversation = Omit<Conversation, 'createdAt' | 'updatedAt'>;
 
 /** Users who can see a conversation: its owner, users it is shared with, members of teams it is shared with. */
 export function usersWithAccess(db: Kysely<Database>, conversationId: string) {
