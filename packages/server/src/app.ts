@@ -88,6 +88,8 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
   await app.register(hostRoutes(container), { prefix: '/internal/v1' });
   await app.register(userApiRoutes(container), { prefix: '/api/v1' });
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  // Until the web UI is served here, the root leads to the API reference.
+  app.get('/', { schema: { hide: true } }, (_request, reply) => reply.redirect('/docs'));
   // The readable API reference, rendered from the same document.
   await app.register(swaggerUi, {
     routePrefix: '/docs',

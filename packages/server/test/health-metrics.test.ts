@@ -33,6 +33,13 @@ describe.each(DATABASE_KINDS)('health and metrics on %s', (kind) => {
     }
   });
 
+  it('leads from / to the API reference', async () => {
+    const root = await t.app.inject('/');
+    expect(root.statusCode).toBe(302);
+    expect(root.headers.location).toBe('/docs');
+    expect((await t.app.inject('/docs')).statusCode).toBe(200);
+  });
+
   it('requires the metrics token when one is configured', async () => {
     const anonymous = await t.app.inject('/metrics');
     expect(anonymous.statusCode).toBe(401);
