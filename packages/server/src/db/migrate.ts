@@ -3,10 +3,12 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, PostgresAdapter, sql } from 'kysely';
 import * as initial from './migrations/0001-initial.ts';
 import * as webhookDue from './migrations/0002-deliveries-webhook-due.ts';
+import * as hotLeases from './migrations/0003-deliveries-hot-leases.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-deliveries-webhook-due': webhookDue,
+  '0003-deliveries-hot-leases': hotLeases,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

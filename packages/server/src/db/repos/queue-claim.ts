@@ -1,5 +1,5 @@
 // The claim statements: lease due deliveries to a worker, either by a scan in due order (skipping the
-// webhooks it is saturated on) or per webhook through deliveries_webhook_due (a refill).
+// webhooks it is saturated on) or per webhook through deliveries_webhook_status_due (a refill).
 import { type Kysely, sql } from 'kysely';
 import type { Dialect } from '../connect.ts';
 import type { Database } from '../tables.ts';
@@ -70,7 +70,10 @@ export async function claimIds(db: Kysely<Database>, dialect: Dialect, request: 
 
 /**
  * Leases the earliest due deliveries of each given webhook (if it is active): one LIMIT per webhook
- * on deliveries_webhook_due, so the cost follows what is returned, not any backlog.
+ * on deliveries_webhook_status_due, so the cost follows what is returned, not any backlog.
+ * `status = 'pending'` is written as row comparisons (same rows): they bound that index exactly,
+ * and do not imply the predicate of deliveries_due, which PostgreSQL would otherwise walk in due
+ * order past every other webhook's rows when it sees only a few webhooks in its statistics.
  */
 export async function refillIds(db: Kysely<Database>, dialect: Dialect, request: RefillRequest) {
   const until = request.now + request.leaseMs;
@@ -79,10 +82,12 @@ export async function refillIds(db: Kysely<Database>, dialect: Dialect, request:
     ([webhookId, limit], i) => sql`
       SELECT id FROM (
         SELECT d.id FROM deliveries d
-        WHERE d.webhook_id = ${webhookId} AND d.status = 'pending' AND d.next_attempt_at <= ${request.now}
+        WHERE d.webhook_id = ${webhookId}
+          AND (d.status, d.next_attempt_at) >= ('pending', 0)
+          AND (d.status, d.next_attempt_at) <= ('pending', ${request.now})
           AND (d.locked_until IS NULL OR d.locked_until < ${request.now})
           AND EXISTS (SELECT 1 FROM webhooks w WHERE w.id = d.webhook_id AND w.status = 'active')
-        ORDER BY d.webhook_id, d.next_attempt_at LIMIT ${limit} ${lock}
+        ORDER BY d.webhook_id, d.status, d.next_attempt_at LIMIT ${limit} ${lock}
       ) ${sql.raw(`r${i}`)}`,
   );
   if (parts.length === 0) return [];

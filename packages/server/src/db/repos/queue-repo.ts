@@ -7,7 +7,7 @@ import type { Database } from '../tables.ts';
 import { usersWithAccess } from './conversations-repo.ts';
 import { type ClaimRequest, claimIds, type RefillRequest, refillIds } from './queue-claim.ts';
 import { type QueueResult, type RecordOptions, recordResults } from './queue-results.ts';
-import { createQueueSweeps } from './queue-sweeps.ts';
+import { createFirstAnalyze, createQueueSweeps } from './queue-sweeps.ts';
 
 export type { ClaimRequest, QueueResult, RecordOptions, RefillRequest };
 
@@ -82,6 +82,7 @@ async function withEvents(db: Kysely<Database>, ids: readonly string[]): Promise
 
 export function createQueueRepo(database: DatabaseHandle) {
   const { db, dialect } = database;
+  const statistics = createFirstAnalyze(db);
 
   return {
     ...createQueueSweeps(db),
@@ -110,6 +111,7 @@ export function createQueueRepo(database: DatabaseHandle) {
         dialect === 'postgres'
           ? await claimIds(db, dialect, request)
           : await db.transaction().execute((trx) => claimIds(trx, dialect, request));
+      if (dialect === 'postgres') await statistics.afterClaim(ids.length);
       return withEvents(db, ids);
     },
 
@@ -119,6 +121,7 @@ export function createQueueRepo(database: DatabaseHandle) {
         dialect === 'postgres'
           ? await refillIds(db, dialect, request)
           : await db.transaction().execute((trx) => refillIds(trx, dialect, request));
+      if (dialect === 'postgres') await statistics.afterClaim(ids.length);
       return withEvents(db, ids);
     },
 
@@ -194,13 +197,17 @@ export function createQueueRepo(database: DatabaseHandle) {
 
     /** The earliest due time after `after` of a pending delivery of an active webhook, if any. */
     async nextDueAt(after: number): Promise<number | undefined> {
+      // ORDER BY … LIMIT 1 walks deliveries_due from `after` and stops at the first active webhook's
+      // row; min() over the join reads every later pending row on PostgreSQL.
       const row = await db
         .selectFrom('deliveries as d')
         .innerJoin('webhooks as w', 'w.id', 'd.webhook_id')
-        .select((eb) => eb.fn.min('d.next_attempt_at').as('at'))
+        .select('d.next_attempt_at as at')
         .where('d.status', '=', 'pending')
         .where('d.next_attempt_at', '>', after)
         .where('w.status', '=', 'active')
+        .orderBy('d.next_attempt_at')
+        .limit(1)
         .executeTakeFirst();
       return row?.at == null ? undefined : Number(row.at);
     },

@@ -1,6 +1,6 @@
 // Housekeeping of the queue: expired leases (a crashed worker's) back to the queue, history past
 // retention pruned in bounded batches, stale worker heartbeats removed.
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from '../tables.ts';
 
 export interface PruneCounts {
@@ -80,3 +80,34 @@ export function createQueueSweeps(db: Kysely<Database>) {
 }
 
 export type QueueSweeps = ReturnType<typeof createQueueSweeps>;
+
+/** Leased rows after which a PostgreSQL worker makes sure the queue tables have statistics. */
+const ANALYZE_AFTER = 500;
+
+/**
+ * PostgreSQL only. A new database has no planner statistics until autovacuum's first pass (a minute
+ * or more), and without them the claim plans read whole backlogs (nested loops over every webhook,
+ * bitmap scans and sorts). Once this process has leased ANALYZE_AFTER rows it analyzes the queue
+ * tables if nothing has yet; autovacuum keeps them current afterwards. Failures are ignored.
+ */
+export function createFirstAnalyze(db: Kysely<Database>) {
+  let leased = 0;
+  let done = false;
+  return {
+    async afterClaim(count: number): Promise<void> {
+      if (done) return;
+      leased += count;
+      if (leased < ANALYZE_AFTER) return;
+      done = true;
+      try {
+        const { rows } = await sql<{ never: boolean }>`
+          SELECT coalesce(last_analyze, last_autoanalyze) IS NULL AS never
+          FROM pg_stat_user_tables WHERE relid = to_regclass('deliveries')`.execute(db);
+        if (rows[0]?.never !== true) return;
+        await sql`ANALYZE deliveries, webhooks`.execute(db);
+      } catch {
+        // Statistics are an optimisation; autovacuum gathers them anyway.
+      }
+    },
+  };
+}
