@@ -126,8 +126,20 @@ async function updateCounters(
   options: RecordOptions,
 ): Promise<string[]> {
   const paused: string[] = [];
-  for (const [webhookId, results] of outcomes) {
-    const change = foldResults(results);
+  // Webhook ids in one order in every worker, so two batches never wait on each other's rows crosswise.
+  for (const webhookId of [...outcomes.keys()].sort()) {
+    const change = foldResults(outcomes.get(webhookId) ?? []);
+    if (change.reset && change.add === 0) {
+      // Only successes: write (and lock) the row only if it has failures to forget. Workers recording
+      // batches for the same webhook otherwise queue behind each other's row lock until commit.
+      await trx
+        .updateTable('webhooks')
+        .set({ consecutive_failures: 0 })
+        .where('id', '=', webhookId)
+        .where('consecutive_failures', '!=', 0)
+        .execute();
+      continue;
+    }
     const row = await trx
       .updateTable('webhooks')
       .set((eb) => ({
@@ -190,7 +202,10 @@ export async function recordResults(
         .execute();
     }
     const autoPaused = await updateCounters(trx, outcomes, options);
-    await upsertStats(trx, [...stats.values()]);
+    await upsertStats(
+      trx,
+      [...stats.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, bucket]) => bucket),
+    );
     return { recorded: kept.size, autoPaused };
   });
 }

@@ -86,8 +86,8 @@ const ANALYZE_AFTER = 500;
 
 /**
  * PostgreSQL only. A new database has no planner statistics until autovacuum's first pass (a minute
- * or more), and without them the claim plans read whole backlogs (nested loops over every webhook,
- * bitmap scans and sorts). Once this process has leased ANALYZE_AFTER rows it analyzes the queue
+ * or more), and without them the claim plans read whole tables (nested loops over every webhook,
+ * bitmap scans and sorts, hash joins of all events). Once this process has leased ANALYZE_AFTER rows it analyzes the queue
  * tables if nothing has yet; autovacuum keeps them current afterwards. Failures are ignored.
  */
 export function createFirstAnalyze(db: Kysely<Database>) {
@@ -104,7 +104,7 @@ export function createFirstAnalyze(db: Kysely<Database>) {
           SELECT coalesce(last_analyze, last_autoanalyze) IS NULL AS never
           FROM pg_stat_user_tables WHERE relid = to_regclass('deliveries')`.execute(db);
         if (rows[0]?.never !== true) return;
-        await sql`ANALYZE deliveries, webhooks`.execute(db);
+        await sql`ANALYZE deliveries, events, webhooks`.execute(db);
       } catch {
         // Statistics are an optimisation; autovacuum gathers them anyway.
       }
