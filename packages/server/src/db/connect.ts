@@ -12,6 +12,8 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface DatabaseHandle {
   db: Kysely<Database>;
   dialect: Dialect;
+  /** SQLite only: the database file (absent for :memory:). */
+  file?: string;
   /** PostgreSQL only: the pool, for LISTEN/NOTIFY clients. */
   pool?: pg.Pool;
   close(): Promise<void>;
@@ -44,7 +46,7 @@ function connectSqlite(path: string): DatabaseHandle {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  return { db, dialect: 'sqlite', ...(file === ':memory:' ? {} : { file }), close: () => db.destroy() };
 }
 
 function connectPostgres(url: string, options: ConnectOptions): DatabaseHandle {

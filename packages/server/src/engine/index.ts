@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Container } from '../container.ts';
 import { createQueueRepo } from '../db/repos/queue-repo.ts';
+import { acquireWorkerLock } from '../db/worker-lock.ts';
 import { autoPauseReason } from '../domain/auto-pause.ts';
 import type { LookupFn } from './destination-guard.ts';
 import { startHousekeeping } from './housekeeping.ts';
@@ -35,10 +36,17 @@ export async function startEngine(container: Container, options: EngineOptions =
   const { config, logger } = container;
   const workerId = options.workerId ?? `wrk_${hostname()}_${process.pid}_${randomBytes(4).toString('hex')}`;
   const startedAt = Date.now();
+  // Before touching leases: on SQLite a second worker would take the first one's leases.
+  const lock = acquireWorkerLock(container.database);
   const queue = createQueueRepo(container.database);
-  const recovered = await queue.recoverAtStart(startedAt);
-  if (recovered > 0) logger.info({ deliveries: recovered }, 'returned deliveries left by a stopped worker');
-  await queue.heartbeat(workerId, 'worker', startedAt, startedAt);
+  try {
+    const recovered = await queue.recoverAtStart(startedAt);
+    if (recovered > 0) logger.info({ deliveries: recovered }, 'returned deliveries left by a stopped worker');
+    await queue.heartbeat(workerId, 'worker', startedAt, startedAt);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
 
   const http = createHttpClient({
     ...httpClientOptions(config),
@@ -97,6 +105,7 @@ export async function startEngine(container: Container, options: EngineOptions =
         await housekeeping.stop();
         await http.close();
         await queue.removeWorker(workerId).catch(() => {});
+        lock.release();
         logger.info({ workerId }, 'delivery engine stopped');
       })();
       return stopped;
