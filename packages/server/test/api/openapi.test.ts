@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderOpenApiDocument } from '../../src/openapi-document.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
+import { WEBHOOK_KEYS } from '../support/webhook-api.ts';
 
 const COMMITTED = new URL('../../../../docs/openapi.json', import.meta.url);
 
@@ -79,20 +80,7 @@ describe('OpenAPI document', () => {
       if (path.includes('{')) expect(op.responses['404'], label).toBeDefined();
     }
     const webhook = document.components.schemas.Webhook!;
-    expect(Object.keys(webhook.properties).sort()).toEqual(
-      [
-        'id',
-        'url',
-        'description',
-        'events',
-        'status',
-        'status_reason',
-        'status_changed_at',
-        'consecutive_failures',
-        'created_at',
-        'updated_at',
-      ].sort(),
-    );
+    expect(Object.keys(webhook.properties).sort()).toEqual([...WEBHOOK_KEYS].sort());
     expect(webhook.properties.status?.enum).toEqual(['active', 'paused', 'auto_paused', 'disabled_plan']);
   });
 

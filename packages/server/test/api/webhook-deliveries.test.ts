@@ -3,7 +3,14 @@ import { HOUR_MS } from '../../src/db/repos/stats-repo.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { DATABASE_KINDS } from '../support/databases.ts';
 import { createUserWithToken } from '../support/users.ts';
-import { type ApiCaller, apiAs, deliveryOf, insertAttempt, publishEvent } from '../support/webhook-api.ts';
+import {
+  type ApiCaller,
+  apiAs,
+  createWebhook as createWebhookAs,
+  deliveryOf,
+  insertAttempt,
+  publishEvent,
+} from '../support/webhook-api.ts';
 
 describe.each(DATABASE_KINDS)('attempts, resend and stats on %s', (kind) => {
   let t: TestApp;
@@ -17,14 +24,7 @@ describe.each(DATABASE_KINDS)('attempts, resend and stats on %s', (kind) => {
   });
   afterAll(() => t.dispose());
 
-  const createWebhook = async (events?: string[]) => {
-    const response = await api.post('/webhooks', {
-      url: 'http://127.0.0.1:9/hook',
-      ...(events ? { events } : {}),
-    });
-    expect(response.statusCode, response.body).toBe(201);
-    return response.json() as { id: string; secret: string };
-  };
+  const createWebhook = (events?: string[]) => createWebhookAs(api, events);
 
   describe('attempts', () => {
     let webhookId: string;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { DATABASE_KINDS } from '../support/databases.ts';
 import { createUserWithToken } from '../support/users.ts';
-import { type ApiCaller, apiAs } from '../support/webhook-api.ts';
+import { type ApiCaller, apiAs, createWebhook as createWebhookAs } from '../support/webhook-api.ts';
 
 describe.each(DATABASE_KINDS)('test events on %s', (kind) => {
   let t: TestApp;
@@ -14,14 +14,7 @@ describe.each(DATABASE_KINDS)('test events on %s', (kind) => {
   });
   afterAll(() => t.dispose());
 
-  const createWebhook = async (events?: string[]) => {
-    const response = await api.post('/webhooks', {
-      url: 'http://127.0.0.1:9/hook',
-      ...(events ? { events } : {}),
-    });
-    expect(response.statusCode, response.body).toBe(201);
-    return response.json() as { id: string; secret: string };
-  };
+  const createWebhook = (events?: string[]) => createWebhookAs(api, events);
 
   describe('POST /webhooks/{id}/test', () => {
     it('queues an evt_test_ event of the payload schema for this webhook only', async () => {

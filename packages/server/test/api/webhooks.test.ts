@@ -3,20 +3,14 @@ import { EVENT_TYPES } from '../../src/domain/event-catalog.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { DATABASE_KINDS } from '../support/databases.ts';
 import { createUserWithToken, sessionHeaders, signIn } from '../support/users.ts';
-import { type ApiCaller, apiAs, deliveryOf, publishEvent, setPlan } from '../support/webhook-api.ts';
-
-const WEBHOOK_KEYS = [
-  'id',
-  'url',
-  'description',
-  'events',
-  'status',
-  'status_reason',
-  'status_changed_at',
-  'consecutive_failures',
-  'created_at',
-  'updated_at',
-];
+import {
+  type ApiCaller,
+  apiAs,
+  deliveryOf,
+  publishEvent,
+  setPlan,
+  WEBHOOK_KEYS,
+} from '../support/webhook-api.ts';
 
 describe.each(DATABASE_KINDS)('webhooks API on %s', (kind) => {
   let t: TestApp;

@@ -1,10 +1,25 @@
 // Short calls to the user API for webhook tests: one caller's headers bound to inject(), plus rows the
 // engine would write (attempts, hourly rollups) inserted directly.
 import type { LightMyRequestResponse } from 'fastify';
+import { expect } from 'vitest';
 import { newId } from '../../src/domain/ids.ts';
 import type { TestApp } from './app.ts';
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT';
+
+/** The fields of a webhook as CONTRACT.md names them. */
+export const WEBHOOK_KEYS = [
+  'id',
+  'url',
+  'description',
+  'events',
+  'status',
+  'status_reason',
+  'status_changed_at',
+  'consecutive_failures',
+  'created_at',
+  'updated_at',
+];
 
 export interface ApiCaller {
   call(method: Method, path: string, payload?: unknown): Promise<LightMyRequestResponse>;
@@ -117,4 +132,17 @@ export async function deliveryOf(t: TestApp, eventId: string, webhookId: string)
     .where('event_id', '=', eventId)
     .where('webhook_id', '=', webhookId)
     .executeTakeFirstOrThrow();
+}
+
+/** Creates a webhook on a loopback URL (tests allow private targets) and returns its id and secret. */
+export async function createWebhook(
+  api: ApiCaller,
+  events?: string[],
+): Promise<{ id: string; secret: string }> {
+  const response = await api.post('/webhooks', {
+    url: 'http://127.0.0.1:9/hook',
+    ...(events ? { events } : {}),
+  });
+  expect(response.statusCode, response.body).toBe(201);
+  return response.json() as { id: string; secret: string };
 }
