@@ -20,6 +20,7 @@ import { userApiRoutes } from './http/routes/api/index.ts';
 import { healthRoutes } from './http/routes/health.ts';
 import { hostRoutes } from './http/routes/host/index.ts';
 import { metricsRoutes } from './http/routes/metrics.ts';
+import { registerWebUi } from './http/routes/web-ui.ts';
 
 export const BODY_LIMIT = 64 * 1024;
 
@@ -88,8 +89,7 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
   await app.register(hostRoutes(container), { prefix: '/internal/v1' });
   await app.register(userApiRoutes(container), { prefix: '/api/v1' });
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
-  // Until the web UI is served here, the root leads to the API reference.
-  app.get('/', { schema: { hide: true } }, (_request, reply) => reply.redirect('/docs'));
+  await registerWebUi(app);
   // The readable API reference, rendered from the same document.
   await app.register(swaggerUi, {
     routePrefix: '/docs',

@@ -10,6 +10,7 @@ import { type Caller, createOwnership, isAttemptId, isDeliveryId } from './owner
 export interface AttemptFilter {
   status?: 'succeeded' | 'failed' | undefined;
   type?: string | undefined;
+  eventId?: string | undefined;
   cursor?: string | undefined;
   limit: number;
 }
@@ -44,6 +45,7 @@ export function createDeliveryLogService({ repos, queueSignal }: { repos: Repos;
       const { items, more } = await repos.attempts.list(webhookId, {
         outcome: filter.status,
         eventType: filter.type,
+        eventId: filter.eventId,
         before: filter.cursor,
         limit: filter.limit,
       });

@@ -17,6 +17,7 @@ export const WEBHOOK_KEYS = [
   'status_reason',
   'status_changed_at',
   'consecutive_failures',
+  'auto_pause_after',
   'created_at',
   'updated_at',
 ];

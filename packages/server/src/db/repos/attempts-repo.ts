@@ -33,6 +33,8 @@ export interface AttemptDetail extends AttemptSummary {
 export interface AttemptQuery {
   outcome?: 'succeeded' | 'failed' | undefined;
   eventType?: string | undefined;
+  /** Only attempts of this event (its webhook-id). */
+  eventId?: string | undefined;
   /** Only attempts with an id below this one (the previous page's last id). */
   before?: string | undefined;
   limit: number;
@@ -97,6 +99,7 @@ export function createAttemptsRepo(db: Kysely<Database>) {
         .where('a.webhook_id', '=', webhookId);
       if (query.outcome) select = select.where('a.outcome', '=', query.outcome);
       if (query.eventType) select = select.where('a.event_type', '=', query.eventType);
+      if (query.eventId) select = select.where('a.event_id', '=', query.eventId);
       if (query.before) select = select.where('a.id', '<', query.before);
       const rows = await select
         .orderBy('a.id', 'desc')

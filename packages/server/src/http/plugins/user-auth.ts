@@ -10,6 +10,8 @@ import { createRequestLimiter } from '../../services/limiters.ts';
 import { bearerToken } from './bearer-token.ts';
 
 export const SESSION_COOKIE = 'klang_session';
+/** Carries the CSRF token to the web UI after a reload; readable by scripts of this origin only. */
+export const CSRF_COOKIE = 'klang_csrf';
 export const CSRF_HEADER = 'x-csrf-token';
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -31,24 +33,28 @@ declare module 'fastify' {
 const unauthorized = (message: string) =>
   new AppError('unauthorized', message, undefined, { 'www-authenticate': 'Bearer' });
 
-/** Sets the session cookie: HttpOnly, SameSite=Lax, Path=/, Secure when served over https. */
-export function setSessionCookie(reply: FastifyReply, container: Container, value: string): void {
-  void reply.setCookie(SESSION_COOKIE, value, {
-    path: '/',
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: container.config.publicUrl?.startsWith('https://') ?? false,
-    maxAge: Math.floor(container.config.sessionMaxMs / 1000),
-  });
+const isSecure = (container: Container) => container.config.publicUrl?.startsWith('https://') ?? false;
+
+/**
+ * Sets the session cookie (HttpOnly, SameSite=Lax, Path=/, Secure when served over https) and the
+ * CSRF cookie beside it (SameSite=Strict, readable by the page so it can send x-csrf-token).
+ */
+export function setSessionCookie(
+  reply: FastifyReply,
+  container: Container,
+  value: string,
+  csrfToken: string,
+): void {
+  const secure = isSecure(container);
+  const maxAge = Math.floor(container.config.sessionMaxMs / 1000);
+  void reply.setCookie(SESSION_COOKIE, value, { path: '/', httpOnly: true, sameSite: 'lax', secure, maxAge });
+  void reply.setCookie(CSRF_COOKIE, csrfToken, { path: '/', sameSite: 'strict', secure, maxAge });
 }
 
 export function clearSessionCookie(reply: FastifyReply, container: Container): void {
-  void reply.clearCookie(SESSION_COOKIE, {
-    path: '/',
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: container.config.publicUrl?.startsWith('https://') ?? false,
-  });
+  const secure = isSecure(container);
+  void reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure });
+  void reply.clearCookie(CSRF_COOKIE, { path: '/', sameSite: 'strict', secure });
 }
 
 /** Adds cookie parsing and the authentication hook to `app`; call before registering its routes. */

@@ -73,6 +73,10 @@ export const Webhook = z
     status_reason: z.string().nullable().describe('Why the webhook is paused or auto-paused'),
     status_changed_at: isoTime.nullable(),
     consecutive_failures: z.number().int().describe('Failed attempts in a row; a success resets it'),
+    auto_pause_after: z
+      .number()
+      .int()
+      .describe('The webhook is paused automatically when consecutive_failures reaches this number'),
     created_at: isoTime,
     updated_at: isoTime,
   })
@@ -123,6 +127,11 @@ export const AttemptQuery = z.object({
     .optional()
     .describe('Only attempts with this outcome'),
   type: eventType.optional().describe('Only attempts of this event type'),
+  event_id: z
+    .string()
+    .max(100, 'must be at most 100 characters')
+    .optional()
+    .describe('Only attempts of this event (evt_… or evt_test_…, the webhook-id header)'),
   limit: z.coerce
     .number({ error: () => 'must be a whole number from 1 to 100' })
     .int('must be a whole number from 1 to 100')

@@ -22,7 +22,8 @@ export const sessionRoutes =
           summary: 'Sign in with email and password',
           description:
             'Sets the `klang_session` cookie (HttpOnly, SameSite=Lax) and returns the CSRF token that ' +
-            'cookie-authenticated POST, PATCH, PUT and DELETE requests must send as `x-csrf-token`. ' +
+            'cookie-authenticated POST, PATCH, PUT and DELETE requests must send as `x-csrf-token`; the same ' +
+            'token is also set in the `klang_csrf` cookie (not HttpOnly, SameSite=Strict) so a page can read it after a reload. ' +
             'Ten failed attempts within 15 minutes for one account or one address answer 429 with `Retry-After`.',
           security: [],
           body: SessionIn,
@@ -38,7 +39,7 @@ export const sessionRoutes =
           const old = await auth.authenticateSession(previous, undefined);
           if (old) await auth.signOut(old.sessionId);
         }
-        setSessionCookie(reply, container, signedIn.sessionToken);
+        setSessionCookie(reply, container, signedIn.sessionToken, signedIn.csrfToken);
         return { user: signedIn.user, csrf_token: signedIn.csrfToken };
       },
     );

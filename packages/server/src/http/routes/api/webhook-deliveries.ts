@@ -63,10 +63,11 @@ export const webhookDeliveryRoutes =
         },
       },
       async (request) => {
-        const { status, type, cursor, limit } = request.query;
+        const { status, type, event_id, cursor, limit } = request.query;
         const page = await deliveryLog.listAttempts(request.user, request.params.id, {
           status,
           type,
+          eventId: event_id,
           cursor,
           limit,
         });

@@ -8,7 +8,7 @@ import type { WebhookStats } from '../../../services/delivery-log.ts';
 
 const iso = (date: Date | null) => (date === null ? null : date.toISOString());
 
-export const webhookView = (webhook: Webhook, ownerPlan: Plan) => ({
+export const webhookView = (webhook: Webhook, ownerPlan: Plan, autoPauseAfter: number) => ({
   id: webhook.id,
   url: webhook.url,
   description: webhook.description,
@@ -17,6 +17,7 @@ export const webhookView = (webhook: Webhook, ownerPlan: Plan) => ({
   status_reason: webhook.statusReason,
   status_changed_at: iso(webhook.statusChangedAt),
   consecutive_failures: webhook.consecutiveFailures,
+  auto_pause_after: autoPauseAfter,
   created_at: webhook.createdAt.toISOString(),
   updated_at: webhook.updatedAt.toISOString(),
 });

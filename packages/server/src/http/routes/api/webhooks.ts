@@ -19,9 +19,11 @@ import { activityView, webhookView } from './webhook-views.ts';
 const tags = ['Webhooks'];
 
 export const webhookRoutes =
-  ({ services }: Container): FastifyPluginAsyncZod =>
+  ({ services, config }: Container): FastifyPluginAsyncZod =>
   async (app) => {
     const { webhooks, deliveryLog } = services;
+    const view = (webhook: Parameters<typeof webhookView>[0], plan: Parameters<typeof webhookView>[1]) =>
+      webhookView(webhook, plan, config.autoPauseAfter);
 
     app.post(
       '/webhooks',
@@ -38,7 +40,7 @@ export const webhookRoutes =
       },
       async (request, reply) => {
         const { webhook, secret } = await webhooks.create(request.user, request.body);
-        return reply.status(201).send({ ...webhookView(webhook, request.user.plan), secret });
+        return reply.status(201).send({ ...view(webhook, request.user.plan), secret });
       },
     );
 
@@ -57,7 +59,7 @@ export const webhookRoutes =
         const activity = await deliveryLog.activity(list.map((w) => w.id));
         return {
           data: list.map((webhook) => ({
-            ...webhookView(webhook, request.user.plan),
+            ...view(webhook, request.user.plan),
             activity_24h: activityView(activity.get(webhook.id)!),
           })),
         };
@@ -75,7 +77,7 @@ export const webhookRoutes =
           response: { 200: Webhook, ...errorResponses(401, 404, 429) },
         },
       },
-      async (request) => webhookView(await webhooks.get(request.user, request.params.id), request.user.plan),
+      async (request) => view(await webhooks.get(request.user, request.params.id), request.user.plan),
     );
 
     app.patch(
@@ -91,7 +93,7 @@ export const webhookRoutes =
         },
       },
       async (request) =>
-        webhookView(await webhooks.update(request.user, request.params.id, request.body), request.user.plan),
+        view(await webhooks.update(request.user, request.params.id, request.body), request.user.plan),
     );
 
     app.delete(
@@ -124,8 +126,7 @@ export const webhookRoutes =
           response: { 200: Webhook, ...errorResponses(401, 403, 404, 429) },
         },
       },
-      async (request) =>
-        webhookView(await webhooks.pause(request.user, request.params.id), request.user.plan),
+      async (request) => view(await webhooks.pause(request.user, request.params.id), request.user.plan),
     );
 
     app.post(
@@ -149,7 +150,7 @@ export const webhookRoutes =
           request.params.id,
           request.body.send_missed ?? false,
         );
-        return webhookView(webhook, request.user.plan);
+        return view(webhook, request.user.plan);
       },
     );
   };
