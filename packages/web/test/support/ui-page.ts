@@ -1,0 +1,97 @@
+// One browser tab on the UI for a test: console errors collected, axe-core checks of each page,
+// screenshots saved as the test runs, and sign-in.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+/** Where screenshots go while the tests run (not committed; docs/screenshots/ holds the key ones). */
+export const SCREENSHOT_DIR = fileURLToPath(new URL('../../screenshots/', import.meta.url));
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+export interface UiPage {
+  page: Page;
+  context: BrowserContext;
+  /** Errors printed in the browser console or thrown by the page so far. */
+  consoleErrors: string[];
+  signIn(email: string, password: string): Promise<void>;
+  /** Serious and critical axe-core violations on the page as it is now. */
+  accessibilityViolations(): Promise<AxeViolation[]>;
+  /** Saves the viewport (or the whole page) as screenshots/<name>-<width>.png. */
+  screenshot(name: string, options?: { fullPage?: boolean }): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openUi(
+  browser: Browser,
+  baseURL: string,
+  options: { width?: number; height?: number } = {},
+): Promise<UiPage> {
+  const context = await browser.newContext({
+    baseURL,
+    viewport: { width: options.width ?? 1280, height: options.height ?? 860 },
+    timezoneId: 'Europe/Berlin',
+    locale: 'en-GB',
+  });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseURL });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  const consoleErrors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  page.on('pageerror', (error) => consoleErrors.push(error.message));
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+
+  return {
+    page,
+    context,
+    consoleErrors,
+    async signIn(email, password) {
+      await page.goto('/');
+      await page.getByRole('textbox', { name: 'Email' }).fill(email);
+      await page.getByRole('textbox', { name: 'Password' }).fill(password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: 'Webhooks', level: 1 }).waitFor();
+    },
+    async accessibilityViolations() {
+      // Evaluated through the debugging protocol, so the page's CSP (script-src 'self') allows it.
+      await page.evaluate(AXE_SOURCE);
+      const violations = await page.evaluate(async () => {
+        const axe = (
+          window as unknown as { axe: { run(context: unknown): Promise<{ violations: AxeViolation[] }> } }
+        ).axe;
+        // With a dialog open the page behind it is inert: check the dialog itself. Notifications
+        // fade in and out, which axe would read as low contrast mid-animation.
+        const dialog = document.querySelector('[role="dialog"]');
+        const result = await axe.run({
+          include: [dialog ?? document],
+          exclude: [['.mantine-Notifications-root']],
+        });
+        return result.violations.map((v) => ({
+          id: v.id,
+          impact: v.impact,
+          help: v.help,
+          nodes: v.nodes.map((n) => ({ target: n.target })),
+        }));
+      });
+      return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    },
+    async screenshot(name, options = {}) {
+      const width = page.viewportSize()?.width ?? 1280;
+      await page.screenshot({
+        path: `${SCREENSHOT_DIR}${name}-${width}.png`,
+        fullPage: options.fullPage ?? false,
+      });
+    },
+    close: () => context.close(),
+  };
+}
