@@ -28,7 +28,7 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
           <Button variant="default" onClick={onClose} data-autofocus>
             Cancel
           </Button>
-          <Button color={danger ? 'red' : undefined} onClick={onConfirm} loading={pending}>
+          <Button color={danger ? 'red.8' : undefined} onClick={onConfirm} loading={pending}>
             {confirmLabel}
           </Button>
         </Group>

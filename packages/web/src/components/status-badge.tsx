@@ -4,7 +4,13 @@ import { statusColor, statusLabel, type WebhookStatus } from '../lib/webhook-sta
 
 export function StatusBadge({ status, size = 'md' }: { status: WebhookStatus; size?: 'sm' | 'md' | 'lg' }) {
   return (
-    <Badge color={statusColor(status)} variant="light" size={size} radius="sm" style={{ flexShrink: 0 }}>
+    <Badge
+      color={statusColor(status)}
+      variant="light"
+      size={size}
+      radius="sm"
+      style={{ flexShrink: 0, maxWidth: 'none' }}
+    >
       {statusLabel(status)}
     </Badge>
   );

@@ -22,7 +22,7 @@ export function WebhookBanners({ webhook, onResume }: { webhook: Webhook; onResu
             {webhook.status_changed_at ? <TimeText iso={webhook.status_changed_at} span fw={600} /> : 'then'},
             no events are sent; new ones are recorded as missed. Fix your endpoint, then resume.
           </Text>
-          <Button color="red" variant="filled" size="xs" onClick={onResume} style={{ flexShrink: 0 }}>
+          <Button color="red.8" variant="filled" size="xs" onClick={onResume} style={{ flexShrink: 0 }}>
             Resume
           </Button>
         </Group>

@@ -4,6 +4,7 @@ import { Checkbox, Code, Stack, Text, Textarea, TextInput } from '@mantine/core'
 import { useCallback, useState } from 'react';
 import { ApiError, type EventType } from '../api/client.ts';
 import { useEventTypes } from '../api/use-event-types.ts';
+import { fieldSentence } from '../lib/field-errors.ts';
 
 export interface WebhookFormValues {
   url: string;
@@ -22,13 +23,6 @@ export function useWebhookForm(initial: WebhookFormValues) {
   return { values, set, reset };
 }
 
-/** The server's message for a field, as a sentence: "URL must use https". */
-function fieldMessage(error: unknown, field: string, label: string): string | undefined {
-  if (!(error instanceof ApiError)) return undefined;
-  const message = error.fieldMessage(field);
-  return message ? `${label} ${message}` : undefined;
-}
-
 /** True when the error is one the fields show (so the dialog shows no separate alert for it). */
 export const isFieldError = (error: unknown): boolean =>
   error instanceof ApiError &&
@@ -44,7 +38,7 @@ export function WebhookFields({ form, error }: WebhookFieldsProps) {
   const eventTypes = useEventTypes();
   const { values, set } = form;
   const eventsError =
-    fieldMessage(error, 'events', 'Events') ??
+    fieldSentence(error, 'events', 'Events') ??
     (error instanceof ApiError
       ? error.details.find((d) => d.field.startsWith('events.'))?.message
       : undefined);
@@ -57,7 +51,7 @@ export function WebhookFields({ form, error }: WebhookFieldsProps) {
         required
         value={values.url}
         onChange={(e) => set('url', e.currentTarget.value)}
-        error={fieldMessage(error, 'url', 'URL')}
+        error={fieldSentence(error, 'url', 'URL')}
         classNames={{ input: 'mono' }}
         data-autofocus
         spellCheck={false}
@@ -73,7 +67,7 @@ export function WebhookFields({ form, error }: WebhookFieldsProps) {
         maxLength={500}
         value={values.description}
         onChange={(e) => set('description', e.currentTarget.value)}
-        error={fieldMessage(error, 'description', 'Description')}
+        error={fieldSentence(error, 'description', 'Description')}
       />
       <Checkbox.Group
         label="Events"

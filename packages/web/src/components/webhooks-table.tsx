@@ -24,7 +24,7 @@ export function WebhooksTable({ webhooks, actions }: { webhooks: WebhookListItem
         <Table.Thead bg="gray.0">
           <Table.Tr>
             <Table.Th>Endpoint</Table.Th>
-            <Table.Th w={130}>Status</Table.Th>
+            <Table.Th w={150}>Status</Table.Th>
             <Table.Th w={200}>Last 24 hours</Table.Th>
             <Table.Th w={56}>
               <span className="visually-hidden">Actions</span>
@@ -59,7 +59,7 @@ export function WebhooksTable({ webhooks, actions }: { webhooks: WebhookListItem
                   </Text>
                 </Stack>
               </Table.Td>
-              <Table.Td>
+              <Table.Td miw={130} style={{ whiteSpace: 'nowrap' }}>
                 <StatusBadge status={webhook.status} />
               </Table.Td>
               <Table.Td>

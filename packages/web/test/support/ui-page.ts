@@ -20,8 +20,10 @@ export interface AxeViolation {
 export interface UiPage {
   page: Page;
   context: BrowserContext;
-  /** Errors printed in the browser console or thrown by the page so far. */
+  /** Errors the page printed in the console or threw so far (not the browser's network lines). */
   consoleErrors: string[];
+  /** "<status> <method> <path>" of every API answer that was not 2xx so far. */
+  failedRequests: string[];
   signIn(email: string, password: string): Promise<void>;
   /** Serious and critical axe-core violations on the page as it is now. */
   accessibilityViolations(): Promise<AxeViolation[]>;
@@ -45,8 +47,18 @@ export async function openUi(
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
   const consoleErrors: string[] = [];
+  const failedRequests: string[] = [];
   page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
+    // Chromium logs every non-2xx answer as "Failed to load resource"; those are in failedRequests.
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
+      consoleErrors.push(message.text());
+    }
+  });
+  page.on('response', (response) => {
+    if (response.status() >= 400) {
+      const url = new URL(response.url());
+      failedRequests.push(`${response.status()} ${response.request().method()} ${url.pathname}`);
+    }
   });
   page.on('pageerror', (error) => consoleErrors.push(error.message));
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
@@ -55,6 +67,7 @@ export async function openUi(
     page,
     context,
     consoleErrors,
+    failedRequests,
     async signIn(email, password) {
       await page.goto('/');
       await page.getByRole('textbox', { name: 'Email' }).fill(email);
@@ -93,5 +106,25 @@ export async function openUi(
       });
     },
     close: () => context.close(),
+  };
+}
+
+/** Calls the user API as the signed-in browser does (session cookie + x-csrf-token). */
+export async function callApi(
+  ui: UiPage,
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  path: string,
+  data?: unknown,
+) {
+  const cookies = await ui.context.cookies();
+  const csrf = cookies.find((c) => c.name === 'klang_csrf')?.value ?? '';
+  const response = await ui.page.request.fetch(`/api/v1${path}`, {
+    method,
+    headers: { 'x-csrf-token': decodeURIComponent(csrf) },
+    ...(data === undefined ? {} : { data }),
+  });
+  return {
+    status: response.status(),
+    body: (await response.json().catch(() => null)) as Record<string, unknown>,
   };
 }

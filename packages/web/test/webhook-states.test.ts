@@ -1,0 +1,153 @@
+// The states a webhook passes through, in Chromium against a real server and receiver: failing
+// (the warning and the hint of a failed attempt), auto-paused (the banner, Resume), the free plan's
+// upgrade notice, and the pages at 1024 px.
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { browserSkipReason, launchChromium } from './support/chromium.ts';
+import { type KlangServer, startKlangServer } from './support/klang-server.ts';
+import { eventually, type Receiver, startReceiver } from './support/receiver.ts';
+import { callApi, openUi, type UiPage } from './support/ui-page.ts';
+
+const AUTO_PAUSE_AFTER = 3;
+
+describe.skipIf(browserSkipReason)('webhook states in Chromium', () => {
+  let server: KlangServer;
+  let receiver: Receiver;
+  let browser: Browser;
+  let ui: UiPage;
+  let webhookId: string;
+
+  const publish = async () => {
+    const answer = await server.host('POST', '/events', {
+      type: 'conversation.ready',
+      conversation_id: 'conv_demo_weekly',
+    });
+    expect(answer.status).toBe(202);
+  };
+  const expectAccessible = async () => expect(await ui.accessibilityViolations()).toEqual([]);
+
+  beforeAll(async () => {
+    [server, receiver, browser] = await Promise.all([
+      startKlangServer({
+        KLANG_AUTO_PAUSE_AFTER: String(AUTO_PAUSE_AFTER),
+        // Failed attempts wait an hour for their retry: each event fails exactly once here.
+        KLANG_RETRY_SCHEDULE: '1h,1h,1h,1h,1h,1h',
+      }),
+      startReceiver(),
+      launchChromium(),
+    ]);
+    ui = await openUi(browser, server.url);
+    await ui.signIn(server.demo.email, server.demo.password);
+    const created = await callApi(ui, 'POST', '/webhooks', {
+      url: receiver.url,
+      description: 'Billing sync',
+    });
+    expect(created.status).toBe(201);
+    webhookId = created.body.id as string;
+  });
+  afterAll(async () => {
+    await ui?.close();
+    await browser?.close();
+    await receiver?.close();
+    await server?.stop();
+  });
+
+  it('warns while failing and explains a rejected attempt', { timeout: 60_000 }, async () => {
+    const { page } = ui;
+    receiver.answer(401, '{"error":"invalid signature"}');
+    await publish();
+    await page.goto(`/settings/developers/webhooks/${webhookId}`);
+    await page
+      .getByText(`1 consecutive failure — Klang pauses this webhook after ${AUTO_PAUSE_AFTER}`)
+      .waitFor();
+    const row = page.getByTestId('attempt-row').first();
+    await expect(row.innerText()).resolves.toContain('401');
+    await row.getByTestId('failure-hint').getByText('signature check failed', { exact: false }).waitFor();
+    await expect(row.innerText()).resolves.toMatch(/Retry in (\d+ min|1 h)/);
+    await ui.screenshot('webhook-failing');
+    await expectAccessible();
+
+    await row.click();
+    const drawer = page.getByRole('dialog', { name: /attempt 1/ });
+    const hint = drawer.getByTestId('failure-hint');
+    await hint.getByText('Your endpoint rejected the request').waitFor();
+    const link = hint.getByRole('link', { name: 'Troubleshooting' });
+    expect(await link.getAttribute('href')).toBe('/help/webhooks#signature-rejected-401-or-403');
+    await drawer.getByText('Next retry:').waitFor();
+    await expect(drawer.getByLabel('Response body').innerText()).resolves.toContain('invalid signature');
+    await ui.screenshot('attempt-failed');
+    await expectAccessible();
+    await page.keyboard.press('Escape');
+    await drawer.waitFor({ state: 'hidden' });
+  });
+
+  it('shows why and since when it was auto-paused, and resumes', { timeout: 60_000 }, async () => {
+    const { page } = ui;
+    for (let i = 1; i < AUTO_PAUSE_AFTER; i++) await publish();
+    const banner = page.getByRole('alert').filter({ hasText: 'This webhook was paused automatically' });
+    await banner.waitFor({ timeout: 15_000 });
+    await banner
+      .getByText(`Paused automatically after ${AUTO_PAUSE_AFTER} consecutive failed attempts`)
+      .waitFor();
+    await banner.getByText('Since').waitFor();
+    expect(await page.getByRole('switch', { name: 'Receiving events' }).isChecked()).toBe(false);
+    await ui.screenshot('webhook-auto-paused');
+    await expectAccessible();
+
+    receiver.answer(200);
+    await banner.getByRole('button', { name: 'Resume' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Resume receiving events' });
+    await dialog.getByRole('button', { name: 'Resume' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await banner.waitFor({ state: 'detached' });
+    expect(await page.getByRole('switch', { name: 'Receiving events' }).isChecked()).toBe(true);
+    const before = receiver.requests.length;
+    await publish();
+    await eventually(() => receiver.requests.length > before, 15_000);
+  });
+
+  it('lays the pages out at 1024 px', { timeout: 60_000 }, async () => {
+    const narrow = await openUi(browser, server.url, { width: 1024, height: 800 });
+    try {
+      await narrow.signIn(server.demo.email, server.demo.password);
+      await narrow.page.getByRole('table', { name: 'Webhooks' }).waitFor();
+      const overflow = await narrow.page.evaluate(
+        () => document.documentElement.scrollWidth > window.innerWidth,
+      );
+      expect(overflow).toBe(false);
+      await narrow.screenshot('webhooks-list');
+      await narrow.page.getByRole('link', { name: /127\.0\.0\.1/ }).click();
+      await narrow.page.getByRole('switch', { name: 'Receiving events' }).waitFor();
+      await narrow.page.getByTestId('attempt-row').first().waitFor();
+      expect(await narrow.page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth)).toBe(
+        false,
+      );
+      await narrow.screenshot('webhook-detail');
+      expect(await narrow.accessibilityViolations()).toEqual([]);
+      expect(narrow.consoleErrors).toEqual([]);
+    } finally {
+      await narrow.close();
+    }
+  });
+
+  it('offers an upgrade instead of Create webhook on the free plan', { timeout: 30_000 }, async () => {
+    const user = await server.host('PUT', '/users/usr_free_browser', {
+      email: 'free@klang.example',
+      plan: 'free',
+      password: 'free-plan-password-1',
+    });
+    expect(user.status).toBe(200);
+    const free = await openUi(browser, server.url);
+    try {
+      await free.signIn('free@klang.example', 'free-plan-password-1');
+      await free.page.getByText('Webhooks are available on the Pro and Team plans').waitFor();
+      expect(await free.page.getByRole('button', { name: 'Create webhook' }).count()).toBe(0);
+      await free.screenshot('webhooks-free-plan');
+      expect(await free.accessibilityViolations()).toEqual([]);
+      expect(free.consoleErrors).toEqual([]);
+    } finally {
+      await free.close();
+    }
+    expect(ui.consoleErrors).toEqual([]);
+  });
+});
