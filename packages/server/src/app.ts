@@ -20,6 +20,7 @@ import { userApiRoutes } from './http/routes/api/index.ts';
 import { healthRoutes } from './http/routes/health.ts';
 import { hostRoutes } from './http/routes/host/index.ts';
 import { metricsRoutes } from './http/routes/metrics.ts';
+import { registerReceiverDocs } from './http/routes/receiver-docs.ts';
 import { registerWebUi } from './http/routes/web-ui.ts';
 
 export const BODY_LIMIT = 64 * 1024;
@@ -90,6 +91,7 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
   await app.register(userApiRoutes(container), { prefix: '/api/v1' });
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
   await registerWebUi(app);
+  await registerReceiverDocs(app);
   // The readable API reference, rendered from the same document.
   await app.register(swaggerUi, {
     routePrefix: '/docs',

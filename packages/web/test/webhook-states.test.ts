@@ -106,7 +106,24 @@ describe.skipIf(browserSkipReason)('webhook states in Chromium', () => {
     await eventually(() => receiver.requests.length > before, 15_000);
   });
 
-  it('lays the pages out at 1024 px', { timeout: 60_000 }, async () => {
+  it('lays the pages out at 1280 and 1024 px', { timeout: 60_000 }, async () => {
+    // A list as a customer has it: several webhooks, one of them paused.
+    const slack = await callApi(ui, 'POST', '/webhooks', {
+      url: `${receiver.url}/slack`,
+      description: 'Post finished meetings to #sales-calls',
+      events: ['conversation.ready'],
+    });
+    await callApi(ui, 'POST', '/webhooks', {
+      url: `${receiver.url}/warehouse`,
+      description: 'Data warehouse ingestion',
+    }).then((w) => callApi(ui, 'POST', `/webhooks/${w.body.id}/pause`));
+    expect(slack.status).toBe(201);
+    for (let i = 0; i < 3; i++) await publish();
+    await ui.page.goto('/settings/developers/webhooks');
+    await ui.page.getByText('Post finished meetings to #sales-calls').waitFor();
+    await eventually(async () => (await ui.page.getByText('4 delivered').count()) > 0, 15_000);
+    await ui.screenshot('webhooks-list');
+
     const narrow = await openUi(browser, server.url, { width: 1024, height: 800 });
     try {
       await narrow.signIn(server.demo.email, server.demo.password);
@@ -116,13 +133,13 @@ describe.skipIf(browserSkipReason)('webhook states in Chromium', () => {
       );
       expect(overflow).toBe(false);
       await narrow.screenshot('webhooks-list');
-      await narrow.page.getByRole('link', { name: /127\.0\.0\.1/ }).click();
+      await narrow.page.getByRole('link', { name: /hooks\/klang$/ }).click();
       await narrow.page.getByRole('switch', { name: 'Receiving events' }).waitFor();
       await narrow.page.getByTestId('attempt-row').first().waitFor();
       expect(await narrow.page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth)).toBe(
         false,
       );
-      await narrow.screenshot('webhook-detail');
+      await narrow.screenshot('webhook-detail', { fullPage: true });
       expect(await narrow.accessibilityViolations()).toEqual([]);
       expect(narrow.consoleErrors).toEqual([]);
     } finally {

@@ -103,7 +103,6 @@ describe.skipIf(browserSkipReason)(
       const delivered = receiver.requests[0]!;
       expect(delivered.headers['webhook-id']).toMatch(/^evt_test_/);
       await eventually(async () => (await page.getByLabel('24-hour stats').innerText()).includes('1'));
-      await ui.screenshot('webhook-detail');
       await expectAccessible();
 
       // Its request and response.
@@ -153,6 +152,11 @@ describe.skipIf(browserSkipReason)(
       );
       await page.getByTestId('attempt-row').getByText(missedEventId).waitFor({ timeout: 10_000 });
       expect(await page.getByRole('switch', { name: 'Receiving events' }).isChecked()).toBe(true);
+      await eventually(
+        async () => (await page.getByLabel('24-hour stats').innerText()).includes('2'),
+        10_000,
+      );
+      await ui.screenshot('webhook-detail', { fullPage: true });
 
       // Find a delivery by its event id.
       await page.getByLabel('Find by event id').fill(missedEventId);
@@ -194,6 +198,7 @@ describe.skipIf(browserSkipReason)(
       expect(gone.status()).toBe(404);
 
       expect(ui.consoleErrors).toEqual([]);
+      expect(ui.failedRequests).toEqual([]);
     });
   },
 );

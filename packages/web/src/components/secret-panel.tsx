@@ -8,7 +8,7 @@ import { ConfirmDialog } from './confirm-dialog.tsx';
 import { CopyValueButton } from './copy-button.tsx';
 import { TimeText } from './time-text.tsx';
 
-const MASK = 'whsec_••••••••••••••••••••••••••••••••';
+const MASK = 'whsec_••••••••••••••••••••••••';
 
 export function SecretPanel({ webhookId }: { webhookId: string }) {
   const [shown, setShown] = useState(false);
@@ -35,7 +35,13 @@ export function SecretPanel({ webhookId }: { webhookId: string }) {
           <Code
             block
             fz="sm"
-            style={{ flex: 1, minWidth: 0, overflowWrap: 'anywhere', whiteSpace: 'pre-wrap' }}
+            style={{
+              flex: 1,
+              minWidth: 0,
+              overflowWrap: 'anywhere',
+              whiteSpace: shown ? 'pre-wrap' : 'nowrap',
+              overflow: 'hidden',
+            }}
             aria-label={shown ? 'Signing secret' : 'Signing secret (hidden)'}
             data-testid="signing-secret"
           >

@@ -3,6 +3,7 @@
 import { BarChart } from '@mantine/charts';
 import { Group, Paper, SimpleGrid, Skeleton, Stack, Text, Title } from '@mantine/core';
 import type { WebhookStats } from '../api/client.ts';
+import { chartTicks } from '../lib/chart-scale.ts';
 import { formatCount, formatDuration, formatHour, formatPercent } from '../lib/format.ts';
 
 function Figure({ label, value, hint }: { label: string; value: string; hint?: string }) {
@@ -29,6 +30,7 @@ export function StatsPanel({ stats }: { stats: WebhookStats | undefined }) {
     Succeeded: bucket.succeeded,
     Failed: bucket.failed,
   }));
+  const ticks = chartTicks(Math.max(0, ...data.map((d) => d.Succeeded + d.Failed)));
   return (
     <Paper withBorder radius="lg" p="lg">
       <Stack gap="lg">
@@ -69,7 +71,7 @@ export function StatsPanel({ stats }: { stats: WebhookStats | undefined }) {
             gridAxis="y"
             tickLine="none"
             xAxisProps={{ interval: 3 }}
-            yAxisProps={{ allowDecimals: false, width: 32 }}
+            yAxisProps={{ width: 40, domain: [0, ticks.at(-1) ?? 2], ticks, interval: 0 }}
             barProps={{ radius: 2 }}
             maxBarWidth={18}
           />

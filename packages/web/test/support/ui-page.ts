@@ -27,7 +27,7 @@ export interface UiPage {
   signIn(email: string, password: string): Promise<void>;
   /** Serious and critical axe-core violations on the page as it is now. */
   accessibilityViolations(): Promise<AxeViolation[]>;
-  /** Saves the viewport (or the whole page) as screenshots/<name>-<width>.png. */
+  /** Saves the viewport (or the whole page) as screenshots/<name>-<width>.png, once notifications are gone. */
   screenshot(name: string, options?: { fullPage?: boolean }): Promise<void>;
   close(): Promise<void>;
 }
@@ -99,11 +99,27 @@ export async function openUi(
       return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
     },
     async screenshot(name, options = {}) {
-      const width = page.viewportSize()?.width ?? 1280;
-      await page.screenshot({
-        path: `${SCREENSHOT_DIR}${name}-${width}.png`,
-        fullPage: options.fullPage ?? false,
-      });
+      // Pictures of pages are taken without the passing notifications.
+      for (const dismiss of await page.getByRole('button', { name: 'Dismiss' }).all()) {
+        await dismiss.click().catch(() => {});
+      }
+      await page.waitForFunction(
+        () =>
+          [...document.querySelectorAll('.mantine-Notifications-root')].every((root) => !root.textContent),
+        undefined,
+        { timeout: 5000 },
+      );
+      // Dialogs and drawers slide in: wait for their transitions to end.
+      await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
+      const viewport = page.viewportSize() ?? { width: 1280, height: 860 };
+      const path = `${SCREENSHOT_DIR}${name}-${viewport.width}.png`;
+      if (!options.fullPage) return void (await page.screenshot({ path }));
+      // The app shell is fixed to the viewport: grow the viewport to the page and lay it out again.
+      const height = await page.evaluate(() => document.documentElement.scrollHeight);
+      await page.setViewportSize({ width: viewport.width, height: Math.max(height, viewport.height) });
+      await page.reload({ waitUntil: 'networkidle' });
+      await page.screenshot({ path });
+      await page.setViewportSize(viewport);
     },
     close: () => context.close(),
   };

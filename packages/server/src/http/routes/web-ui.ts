@@ -26,7 +26,8 @@ const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-function sendPage(reply: FastifyReply, html: string) {
+/** Answers an HTML page of the service with the headers that keep it from being framed or sniffed. */
+export function sendPage(reply: FastifyReply, html: string) {
   return reply
     .type('text/html; charset=utf-8')
     .header('content-security-policy', CONTENT_SECURITY_POLICY)
