@@ -147,6 +147,37 @@ describe.skipIf(browserSkipReason)('webhook states in Chromium', () => {
     }
   });
 
+  it('resends a delivery that gave up, and pages through older attempts', { timeout: 60_000 }, async () => {
+    const { page } = ui;
+    await page.goto(`/settings/developers/webhooks/${webhookId}`);
+    // 410 Gone ends the retries of an event: its row offers Resend.
+    receiver.answer(410, '{"error":"gone"}');
+    await publish();
+    const gone = page.getByTestId('attempt-row').filter({ hasText: '410' }).first();
+    await gone.getByRole('button', { name: 'Resend' }).waitFor({ timeout: 15_000 });
+    receiver.answer(200);
+    const before = receiver.requests.length;
+    await gone.getByRole('button', { name: 'Resend' }).click();
+    await eventually(() => receiver.requests.length > before, 15_000);
+    const resent = receiver.requests.at(-1)!;
+    const goneId = receiver.requests.at(-2)!.headers['webhook-id'];
+    expect(resent.headers['webhook-id']).toBe(goneId);
+    await page.getByTestId('attempt-row').filter({ hasText: '#2' }).first().waitFor({ timeout: 10_000 });
+
+    // More attempts than a page holds: Older and Newer walk the cursor pages.
+    for (let i = 0; i < 20; i++) await publish();
+    await eventually(async () => (await page.getByRole('button', { name: 'Older' }).count()) > 0, 15_000);
+    const firstPage = await page.getByTestId('attempt-row').allInnerTexts();
+    expect(firstPage).toHaveLength(20);
+    await page.getByRole('button', { name: 'Older' }).click();
+    await page.getByText('Page 2').waitFor();
+    const secondPage = await page.getByTestId('attempt-row').allInnerTexts();
+    expect(secondPage.length).toBeGreaterThan(0);
+    expect(secondPage.some((row) => firstPage.includes(row))).toBe(false);
+    await page.getByRole('button', { name: 'Newer' }).click();
+    await page.getByText('Page 1').waitFor();
+  });
+
   it('offers an upgrade instead of Create webhook on the free plan', { timeout: 30_000 }, async () => {
     const user = await server.host('PUT', '/users/usr_free_browser', {
       email: 'free@klang.example',

@@ -47,11 +47,14 @@ export async function startReceiver(): Promise<Receiver> {
   };
 }
 
-/** Polls `check` until it returns a value (not undefined/false) or the deadline passes. */
-export async function eventually<T>(check: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
+/** Polls `check` (sync or async) until it gives a value other than undefined/false, or the deadline passes. */
+export async function eventually<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = check();
+    const value = await check();
     if (value !== undefined && value !== false) return value;
     if (Date.now() > deadline) throw new Error('condition not met before the deadline');
     await new Promise((r) => setTimeout(r, 25));

@@ -56,17 +56,22 @@ export async function registerWebUi(app: FastifyInstance, root: string = WEB_ROO
   for (const url of CLIENT_ROUTES) {
     app.get(url, { schema: { hide: true } }, (_request, reply) => sendPage(reply, html));
   }
+  // Only the built assets and the icon are files; every other path stays with the router, so an
+  // unknown or oversized path keeps its JSON 404.
   await app.register(fastifyStatic, {
-    root,
-    prefix: '/',
+    root: `${root}assets`,
+    prefix: '/assets/',
     index: false,
-    wildcard: true,
-    // Files under assets/ carry a content hash in their names and never change.
-    setHeaders(reply, path) {
-      reply.header(
-        'cache-control',
-        path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'public, max-age=3600',
-      );
+    // Their names carry a content hash: they never change.
+    setHeaders(reply) {
+      reply.header('cache-control', 'public, max-age=31536000, immutable');
     },
   });
+  const icon = `${root}favicon.svg`;
+  if (existsSync(icon)) {
+    const svg = readFileSync(icon);
+    app.get('/favicon.svg', { schema: { hide: true } }, (_request, reply) =>
+      reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(svg),
+    );
+  }
 }
