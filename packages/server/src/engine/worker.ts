@@ -1,13 +1,13 @@
 // The delivery worker: claims due deliveries in batches under a lease, runs attempts with a global
-// and a per-webhook cap (a slow endpoint never delays others), records results in group commits,
-// renews its leases while it holds them, and stops gracefully within a deadline.
+// and a per-webhook cap (a slow endpoint never delays others), records results in fault-isolated group
+// commits, renews its leases while it holds them, and stops gracefully within a deadline.
 import type { QueueSignal } from '../db/queue-signal.ts';
 import type { ClaimedDelivery, QueueRepo, QueueResult } from '../db/repos/queue-repo.ts';
 import type { Logger } from '../logger.ts';
 import { type DispatchDeps, type DispatchResult, dispatch } from './dispatch.ts';
 import { createNextDue } from './next-due.ts';
 import { createResultWriter } from './result-writer.ts';
-import { attemptResult } from './results.ts';
+import { attemptResult, unrecordableResult } from './results.ts';
 
 export interface WorkerSettings {
   workerId: string;
@@ -88,6 +88,7 @@ export function startWorker(deps: WorkerDeps): Worker {
         autoPauseReason: settings.autoPauseReason,
       }),
     logger,
+    { fallback: (result, error) => unrecordableResult(result, error, settings, Date.now()) },
   );
 
   const kick = (scan: boolean) => {
