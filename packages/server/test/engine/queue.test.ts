@@ -1,4 +1,4 @@
-// The queue contract on both databases: exclusive claims with a lease and a per-webhook limit,
+// The queue contract on both databases: exclusive claims with a lease and per-webhook and per-owner limits,
 // paused webhooks skipped, fenced result writes, expired leases reclaimed without counting the
 // interrupted attempt, and retention pruning.
 import { afterEach, describe, expect, it } from 'vitest';
@@ -65,6 +65,27 @@ describe.each(DATABASE_KINDS)('queue repository (%s)', (kind) => {
 
   const claim = (workerId: string, limit = 100, perWebhook = 100, exclude: string[] = []) =>
     queue.claim({ workerId, now: Date.now(), leaseMs: LEASE, limit, perWebhook, excludeWebhookIds: exclude });
+
+  it('claims at most perOwner of one owner and skips excluded owners', async () => {
+    const [w0, w1, w2] = await seed(3, 10);
+    const other = await insertUser(database.db, 'pro');
+    await database.db.updateTable('webhooks').set({ user_id: other }).where('id', '=', w2!).execute();
+    const owner = (
+      await database.db
+        .selectFrom('webhooks')
+        .select('user_id')
+        .where('id', '=', w0!)
+        .executeTakeFirstOrThrow()
+    ).user_id;
+    const base = { now: Date.now(), leaseMs: LEASE, limit: 100, perWebhook: 100, excludeWebhookIds: [] };
+    const first = await queue.claim({ ...base, workerId: 'w1', perOwner: 5 });
+    const count = (list: typeof first, id: string) => list.filter((d) => d.ownerId === id).length;
+    expect([count(first, owner), count(first, other)]).toEqual([5, 5]);
+    expect(first.filter((d) => d.webhookId === w0 || d.webhookId === w1)).toHaveLength(5);
+    const second = await queue.claim({ ...base, workerId: 'w2', excludeOwnerIds: [owner] });
+    expect(second).toHaveLength(5);
+    expect(second.every((d) => d.ownerId === other && d.webhookId === w2)).toBe(true);
+  });
 
   it('leases each due delivery to one claimer only, with its event', async () => {
     await seed(2, 10);
