@@ -205,10 +205,41 @@ describe.each(DATABASE_KINDS)('queue repository (%s)', (kind) => {
         response_count: 1,
       })
       .execute();
+    const attempt = (id: string, deliveryId: string, eventId: string, createdAt: number) => ({
+      id,
+      delivery_id: deliveryId,
+      webhook_id: webhook!,
+      event_id: eventId,
+      event_type: 'conversation.ready',
+      attempt: 1,
+      test: 0,
+      outcome: 'failed' as const,
+      error: 'http_status',
+      error_message: 'HTTP 500',
+      response_status: 500,
+      duration_ms: 5,
+      request_headers: '{}',
+      response_headers: '{}',
+      response_body: 'down',
+      response_truncated: 0,
+      next_retry_at: null,
+      created_at: createdAt,
+    });
+    // Two attempts past retention (one of a delivery still pending) and one recent attempt.
+    await db
+      .insertInto('attempts')
+      .values([
+        attempt('att_old_done', 'dlv_q0_0', 'evt_q0', old),
+        attempt('att_old_pending', 'dlv_q1_0', 'evt_q1', old),
+        attempt('att_recent', 'dlv_q1_0', 'evt_q1', Date.now()),
+      ])
+      .execute();
     const counts = await queue.prune(Date.now() - 30 * 86_400_000);
-    expect(counts).toMatchObject({ events: 1, stats: 1 });
+    expect(counts).toMatchObject({ attempts: 2, events: 1, stats: 1 });
     const left = await db.selectFrom('deliveries').select('id').execute();
     expect(left.map((r) => r.id)).toEqual(['dlv_q1_0']);
+    const attempts = await db.selectFrom('attempts').select('id').execute();
+    expect(attempts.map((r) => r.id)).toEqual(['att_recent']);
   });
 
   it('reports the next due time of waiting deliveries', async () => {

@@ -93,7 +93,8 @@ export function createQueueRepo(database: DatabaseHandle) {
     ...createQueueSweeps(db),
 
     /** Writes a batch of results in one transaction (see queue-results.ts). */
-    record: (results: readonly QueueResult[], options: RecordOptions) => recordResults(db, results, options),
+    record: (results: readonly QueueResult[], options: RecordOptions) =>
+      recordResults(db, dialect, results, options),
 
     /**
      * Run when a worker starts. SQLite has one worker per database file, so every lease left behind
