@@ -184,10 +184,19 @@ export const configSchema = {
     allowed: 'an integer from 1 to 4096',
     parse: int(1, 4096),
   }),
+  ownerConcurrency: option({
+    env: 'KLANG_OWNER_CONCURRENCY',
+    default: '32',
+    description:
+      "Attempts one worker keeps in flight at most for one owner's webhooks together, so one tenant never takes every slot; owners with due work take turns.",
+    allowed: 'an integer from 1 to 4096',
+    parse: int(1, 4096),
+  }),
   webhookConcurrency: option({
     env: 'KLANG_WEBHOOK_CONCURRENCY',
     default: '8',
-    description: 'Attempts one worker keeps in flight at most towards a single webhook.',
+    description:
+      'Attempts one worker keeps in flight at most towards a single webhook. The cap halves at each timed-out attempt (down to 1) and grows back by one per success.',
     allowed: 'an integer from 1 to 256',
     parse: int(1, 256),
   }),
@@ -226,6 +235,13 @@ export const configSchema = {
     description: 'Maximum webhooks one user may own.',
     allowed: 'an integer from 1 to 10000',
     parse: int(1, 10_000),
+  }),
+  testEventsPerMinute: option({
+    env: 'KLANG_TEST_EVENT_LIMIT',
+    default: '5',
+    description: 'Test events one webhook may be sent per minute (429 `rate_limited` beyond).',
+    allowed: 'an integer from 1 to 100000',
+    parse: int(1, 100_000),
   }),
   rateLimitPerMinute: option({
     env: 'KLANG_RATE_LIMIT',

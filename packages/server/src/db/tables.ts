@@ -112,7 +112,9 @@ export interface AttemptsTable {
   /** JSON object of the headers sent; the body is the event payload. */
   request_headers: string;
   response_headers: string | null;
+  /** Text, or base64 when `response_body_encoding` says so (bytes that are not NUL-free UTF-8). */
   response_body: string | null;
+  response_body_encoding: Generated<'utf8' | 'base64'>;
   response_truncated: number;
   next_retry_at: number | null;
   created_at: number;

@@ -5,6 +5,7 @@ const response = (status: number, headers: Record<string, string> = {}) => ({
   status,
   headers,
   body: '',
+  bodyEncoding: 'utf8' as const,
   truncated: false,
 });
 

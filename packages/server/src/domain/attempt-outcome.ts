@@ -17,11 +17,15 @@ export const ATTEMPT_ERRORS = [
 ] as const;
 export type AttemptError = (typeof ATTEMPT_ERRORS)[number];
 
+import type { BodyEncoding } from './response-body.ts';
+
 /** What the receiver answered, kept for the attempt log (body cut at the read cap). */
 export interface ResponseRecord {
   status: number;
   headers: Record<string, string>;
+  /** The body in its stored form: text, or base64 of bytes that are not NUL-free UTF-8. */
   body: string;
+  bodyEncoding: BodyEncoding;
   truncated: boolean;
 }
 

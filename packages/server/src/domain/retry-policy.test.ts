@@ -14,6 +14,7 @@ const response = (status: number, headers: Record<string, string> = {}): Respons
   status,
   headers,
   body: '',
+  bodyEncoding: 'utf8',
   truncated: false,
 });
 const httpFailure = (status: number, headers?: Record<string, string>): Failed => ({

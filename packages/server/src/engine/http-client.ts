@@ -6,7 +6,13 @@ import { performance } from 'node:perf_hooks';
 import { Agent } from 'undici';
 import type { Config } from '../config/load-config.ts';
 import { checkAddress, isIpLiteral } from '../domain/address-policy.ts';
-import { type AttemptError, type AttemptOutcome, outcomeFromResponse } from '../domain/attempt-outcome.ts';
+import {
+  type AttemptError,
+  type AttemptOutcome,
+  outcomeFromResponse,
+  type ResponseRecord,
+} from '../domain/attempt-outcome.ts';
+import { storedBody } from '../domain/response-body.ts';
 import { firstBlocked, type LookupFn, systemLookup } from './destination-guard.ts';
 
 export const MAX_RESPONSE_BYTES = 64 * 1024;
@@ -183,11 +189,13 @@ const failed = (error: AttemptError, message: string, durationMs: number): Attem
 function record(
   response: { status: number; headers: Record<string, string>; chunks: Buffer[] },
   truncated: boolean,
-) {
+): ResponseRecord {
+  const body = storedBody(Buffer.concat(response.chunks), truncated);
   return {
     status: response.status,
     headers: response.headers,
-    body: new TextDecoder('utf-8', { fatal: false }).decode(Buffer.concat(response.chunks)),
+    body: body.text,
+    bodyEncoding: body.encoding,
     truncated,
   };
 }

@@ -58,6 +58,7 @@ export async function startEngine(container: Container, options: EngineOptions =
     settings: {
       workerId,
       workerConcurrency: config.workerConcurrency,
+      ownerConcurrency: config.ownerConcurrency,
       webhookConcurrency: config.webhookConcurrency,
       claimBatchSize: config.claimBatchSize,
       leaseMs: config.leaseMs,

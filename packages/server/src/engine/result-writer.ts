@@ -1,6 +1,6 @@
 // Group commit of delivery results: results submitted within a short linger, or while a write is
-// running, are written together in one transaction. A submitter's promise settles once its result
-// is durable (or given up).
+// running, are written together in one transaction. Fault-isolated: a batch that fails is written
+// row by row, and a row the database still refuses is replaced by its fallback (a failed attempt).
 import type { Logger } from '../logger.ts';
 
 export interface ResultWriter<T> {
@@ -12,34 +12,79 @@ export interface ResultWriter<T> {
   backlog(): number;
 }
 
+export interface ResultWriterOptions<T> {
+  /** What to write instead of a result the database refuses on its own; undefined: nothing. */
+  fallback?: (result: T, error: unknown) => T | undefined;
+  lingerMs?: number;
+}
+
+interface Entry<T> {
+  result: T;
+  done: (ok: boolean) => void;
+}
+
 const RETRY_DELAYS_MS = [50, 250, 1_000, 3_000];
 const MAX_BATCH = 500;
 
 export function createResultWriter<T>(
   write: (batch: T[]) => Promise<unknown>,
   logger: Logger,
-  lingerMs = 2,
+  options: ResultWriterOptions<T> = {},
 ): ResultWriter<T> {
-  let pending: { result: T; done: (ok: boolean) => void }[] = [];
+  const lingerMs = options.lingerMs ?? 2;
+  let pending: Entry<T>[] = [];
   let running: Promise<void> | undefined;
 
-  async function writeWithRetry(batch: T[]): Promise<boolean> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await write(batch);
-        return true;
-      } catch (error) {
-        const delay = RETRY_DELAYS_MS[attempt];
-        if (delay === undefined) {
-          logger.error(
-            { err: error, results: batch.length },
-            'could not record delivery results; leases will expire',
-          );
-          return false;
-        }
-        logger.warn({ err: error, retryInMs: delay }, 'recording delivery results failed; retrying');
-        await new Promise((resolve) => setTimeout(resolve, delay));
+  const attempt = async (batch: T[]): Promise<unknown> => {
+    try {
+      await write(batch);
+      return undefined;
+    } catch (error) {
+      return error ?? new Error('write failed');
+    }
+  };
+
+  /** One result alone, then its fallback; returns the error when neither could be written. */
+  async function writeAlone(entry: Entry<T>): Promise<unknown> {
+    const error = await attempt([entry.result]);
+    if (error === undefined) return undefined;
+    const replacement = options.fallback?.(entry.result, error);
+    if (replacement === undefined || (await attempt([replacement])) !== undefined) return error;
+    logger.error({ err: error }, 'a delivery result could not be stored; recorded as a failed attempt');
+    return undefined;
+  }
+
+  /** Writes the batch; on failure row by row; what still fails (the database itself) is retried. */
+  async function writeIsolated(batch: Entry<T>[]): Promise<void> {
+    let left = batch;
+    for (let retry = 0; ; retry++) {
+      if (left.length > 1 && (await attempt(left.map((entry) => entry.result))) === undefined) {
+        for (const entry of left) entry.done(true);
+        return;
       }
+      const failed: Entry<T>[] = [];
+      let error: unknown;
+      for (const entry of left) {
+        const refused = await writeAlone(entry);
+        if (refused === undefined) entry.done(true);
+        else {
+          error = refused;
+          failed.push(entry);
+        }
+      }
+      left = failed;
+      if (left.length === 0) return;
+      const delay = RETRY_DELAYS_MS[retry];
+      if (delay === undefined) {
+        logger.error(
+          { err: error, results: left.length },
+          'could not record delivery results; leases will expire',
+        );
+        for (const entry of left) entry.done(false);
+        return;
+      }
+      logger.warn({ err: error, retryInMs: delay }, 'recording delivery results failed; retrying');
+      await new Promise((resolve) => setTimeout(resolve, delay));
     }
   }
 
@@ -48,8 +93,7 @@ export function createResultWriter<T>(
     while (pending.length > 0) {
       const batch = pending.slice(0, MAX_BATCH);
       pending = pending.slice(batch.length);
-      const ok = await writeWithRetry(batch.map((entry) => entry.result));
-      for (const entry of batch) entry.done(ok);
+      await writeIsolated(batch);
     }
     running = undefined;
   }

@@ -1,17 +1,23 @@
-// The delivery worker: claims due deliveries in batches under a lease, runs attempts with a global
-// and a per-webhook cap (a slow endpoint never delays others), records results in group commits,
-// renews its leases while it holds them, and stops gracefully within a deadline.
+// The delivery worker: claims due deliveries in batches under a lease, runs attempts fairly (owners
+// take turns; caps per worker, per owner and an adaptive one per webhook, so a slow endpoint or a noisy
+// tenant never delays others), records results in fault-isolated group commits, renews its leases
+// while it holds them, and stops gracefully within a deadline.
 import type { QueueSignal } from '../db/queue-signal.ts';
 import type { ClaimedDelivery, QueueRepo, QueueResult } from '../db/repos/queue-repo.ts';
 import type { Logger } from '../logger.ts';
+import { createDeliveryLines } from './delivery-lines.ts';
 import { type DispatchDeps, type DispatchResult, dispatch } from './dispatch.ts';
+import { createEndpointLimits } from './endpoint-limits.ts';
 import { createNextDue } from './next-due.ts';
 import { createResultWriter } from './result-writer.ts';
-import { attemptResult } from './results.ts';
+import { attemptResult, unrecordableResult } from './results.ts';
 
 export interface WorkerSettings {
   workerId: string;
   workerConcurrency: number;
+  /** Sends in flight at most for one owner's webhooks together. */
+  ownerConcurrency: number;
+  /** The most sends in flight towards one webhook (its cap shrinks while it times out). */
   webhookConcurrency: number;
   claimBatchSize: number;
   leaseMs: number;
@@ -53,13 +59,16 @@ const SATURATED_SCAN_GAP_MS = 20;
 
 export function startWorker(deps: WorkerDeps): Worker {
   const { settings, queue, logger } = deps;
-  const waiting = new Map<string, ClaimedDelivery[]>();
-  const inFlight = new Map<string, ClaimedDelivery>();
-  const activePerWebhook = new Map<string, number>();
+  const limits = createEndpointLimits(settings.webhookConcurrency);
+  const lines = createDeliveryLines({
+    workerConcurrency: settings.workerConcurrency,
+    ownerConcurrency: settings.ownerConcurrency,
+    webhookLimit: limits.limit,
+  });
+  const inFlight = lines.inFlight();
   const abandoned = new Set<string>();
   /** Sent successfully, result not yet written: still held (lease renewal), no longer using a slot. */
   const unrecorded = new Set<string>();
-  let waitingCount = 0;
   let stopping = false;
   let wake: (() => void) | undefined;
   /** A scan in due order is wanted (wake-up, timer, a full last scan). */
@@ -78,6 +87,8 @@ export function startWorker(deps: WorkerDeps): Worker {
   const saturated = new Set<string>();
   /** Saturated webhooks whose local line has room for a refill worth a query. */
   const refillWanted = new Set<string>();
+  /** Owners a scan skipped (enough held): once their lines drain, a full scan finds the rest. */
+  const ownersSkipped = new Set<string>();
   const nextDue = createNextDue((after) => queue.nextDueAt(after), settings.pollIntervalMs);
   const writer = createResultWriter<QueueResult>(
     (batch) =>
@@ -88,6 +99,7 @@ export function startWorker(deps: WorkerDeps): Worker {
         autoPauseReason: settings.autoPauseReason,
       }),
     logger,
+    { fallback: (result, error) => unrecordableResult(result, error, settings, Date.now()) },
   );
 
   const kick = (scan: boolean) => {
@@ -96,15 +108,19 @@ export function startWorker(deps: WorkerDeps): Worker {
   };
   const unsubscribe = deps.signal.onWake(() => kick(true));
 
-  const active = (webhookId: string) => activePerWebhook.get(webhookId) ?? 0;
-  const backlog = (webhookId: string) => active(webhookId) + (waiting.get(webhookId)?.length ?? 0);
+  const backlog = lines.webhookBacklog;
   /** Claimed ahead per webhook, so one claim feeds many completions. */
   const prefetch = settings.webhookConcurrency * PREFETCH_FACTOR;
   /** A refill is worth a query once this much of a webhook's line is free. */
   const refillStep = Math.max(1, Math.floor(prefetch / 2));
   /** Deliveries held at most (in flight + waiting), bounding leases and memory. */
   const maxHeld = settings.workerConcurrency + settings.claimBatchSize;
-  const room = () => maxHeld - inFlight.size - waitingCount;
+  /** Held at most for one owner: others always find room. */
+  const ownerHeld = Math.max(
+    1,
+    Math.min(settings.ownerConcurrency * PREFETCH_FACTOR, Math.floor(maxHeld / 2)),
+  );
+  const room = () => maxHeld - inFlight.size - lines.waitingCount();
   /** A scan after a completion is worth it once a quarter of a batch is free. */
   const scanStep = Math.max(1, Math.floor(settings.claimBatchSize / 4));
 
@@ -114,8 +130,13 @@ export function startWorker(deps: WorkerDeps): Worker {
   const scanReady = () => scanWanted && scanDeferredFor() <= 0;
 
   /** After a completion: queue a refill of this webhook, or a scan, when either is worth a query. */
-  function afterCompletion(webhookId: string): void {
+  function afterCompletion(webhookId: string, ownerId: string): void {
     if (stopping) return;
+    if (ownersSkipped.has(ownerId) && lines.ownerBacklog(ownerId) <= ownerHeld / 2) {
+      ownersSkipped.delete(ownerId);
+      scanFloor = undefined;
+      kick(true);
+    }
     if (
       saturated.has(webhookId) &&
       prefetch - backlog(webhookId) >= refillStep &&
@@ -128,14 +149,10 @@ export function startWorker(deps: WorkerDeps): Worker {
   }
 
   function pump(): void {
-    for (const [webhookId, list] of waiting) {
-      while (list.length > 0 && active(webhookId) < settings.webhookConcurrency) {
-        if (inFlight.size >= settings.workerConcurrency || stopping) return;
-        const delivery = list.shift()!;
-        waitingCount--;
-        void run(delivery);
-      }
-      if (list.length === 0) waiting.delete(webhookId);
+    while (!stopping) {
+      const delivery = lines.next();
+      if (!delivery) return;
+      void run(delivery);
     }
   }
 
@@ -144,6 +161,11 @@ export function startWorker(deps: WorkerDeps): Worker {
     if (abandoned.has(delivery.id)) return;
     if (result.kind === 'attempt') {
       const recorded = attemptResult(delivery, result, settings, Date.now());
+      const { outcome } = result;
+      limits.observe(
+        delivery.webhookId,
+        outcome.outcome === 'succeeded' ? 'succeeded' : outcome.error === 'timeout' ? 'timeout' : 'other',
+      );
       const ok = await writer.submit(recorded);
       if (ok) deps.onAttempt?.(result);
       logger.info(
@@ -183,18 +205,13 @@ export function startWorker(deps: WorkerDeps): Worker {
    * bounds what a crash can leave unrecorded to twice the worker's concurrency.
    */
   async function run(delivery: ClaimedDelivery): Promise<void> {
-    inFlight.set(delivery.id, delivery);
-    activePerWebhook.set(delivery.webhookId, active(delivery.webhookId) + 1);
     let freed = false;
     const free = () => {
       if (freed) return;
       freed = true;
-      inFlight.delete(delivery.id);
-      const left = active(delivery.webhookId) - 1;
-      if (left > 0) activePerWebhook.set(delivery.webhookId, left);
-      else activePerWebhook.delete(delivery.webhookId);
+      lines.finish(delivery);
       pump();
-      afterCompletion(delivery.webhookId);
+      afterCompletion(delivery.webhookId, delivery.ownerId);
     };
     try {
       const result = await dispatch(deps.dispatch, delivery);
@@ -216,10 +233,7 @@ export function startWorker(deps: WorkerDeps): Worker {
   function take(claimed: readonly ClaimedDelivery[]): Map<string, number> {
     const perWebhook = new Map<string, number>();
     for (const delivery of claimed) {
-      const list = waiting.get(delivery.webhookId) ?? [];
-      list.push(delivery);
-      waiting.set(delivery.webhookId, list);
-      waitingCount++;
+      lines.add(delivery);
       perWebhook.set(delivery.webhookId, (perWebhook.get(delivery.webhookId) ?? 0) + 1);
     }
     pump();
@@ -235,12 +249,14 @@ export function startWorker(deps: WorkerDeps): Worker {
     const free = room();
     if (free <= 0) return false;
     const limit = Math.min(free, settings.claimBatchSize);
-    const exclude = [...new Set([...activePerWebhook.keys(), ...waiting.keys()])].filter(
-      (id) => backlog(id) >= prefetch,
-    );
+    const exclude = lines.webhookIds().filter((id) => backlog(id) >= prefetch);
+    const excludeOwners = lines.ownerIds().filter((id) => lines.ownerBacklog(id) >= ownerHeld);
+    for (const id of excludeOwners) ownersSkipped.add(id);
     const now = Date.now();
     const full =
-      exclude.length === 0 || scanFloor === undefined || now - lastFullScanAt >= settings.pollIntervalMs;
+      (exclude.length === 0 && excludeOwners.length === 0) ||
+      scanFloor === undefined ||
+      now - lastFullScanAt >= settings.pollIntervalMs;
     lastScanAt = now;
     if (full) lastFullScanAt = now;
     const claimed = await queue.claim({
@@ -249,7 +265,9 @@ export function startWorker(deps: WorkerDeps): Worker {
       leaseMs: settings.leaseMs,
       limit,
       perWebhook: prefetch,
+      perOwner: ownerHeld,
       excludeWebhookIds: exclude,
+      excludeOwnerIds: excludeOwners,
       dueAfter: full ? undefined : scanFloor,
     });
     const perWebhook = take(claimed);
@@ -263,11 +281,16 @@ export function startWorker(deps: WorkerDeps): Worker {
   /** Tops up the lines of saturated webhooks that have room, one LIMIT per webhook. */
   async function refill(): Promise<void> {
     const wanted = new Map<string, number>();
+    const ownerRoom = new Map<string, number>();
     let budget = room();
     for (const id of refillWanted) {
-      const count = Math.min(prefetch - backlog(id), budget);
+      const owner = lines.ownerOf(id);
+      const left =
+        owner === undefined ? ownerHeld : (ownerRoom.get(owner) ?? ownerHeld - lines.ownerBacklog(owner));
+      const count = Math.min(prefetch - backlog(id), budget, left);
       if (count <= 0) continue;
       wanted.set(id, count);
+      if (owner !== undefined) ownerRoom.set(owner, left - count);
       budget -= count;
     }
     refillWanted.clear();
@@ -333,15 +356,13 @@ export function startWorker(deps: WorkerDeps): Worker {
   const loopDone = loop();
 
   return {
-    held: () => [...inFlight.keys(), ...unrecorded, ...[...waiting.values()].flat().map((d) => d.id)],
+    held: () => [...inFlight.keys(), ...unrecorded, ...lines.waitingIds()],
     async stop(graceMs) {
       stopping = true;
       wake?.();
       unsubscribe();
       await loopDone;
-      const unstarted = [...waiting.values()].flat().map((d) => d.id);
-      waiting.clear();
-      waitingCount = 0;
+      const unstarted = lines.drainWaiting().map((d) => d.id);
       if (unstarted.length > 0) await queue.release(unstarted, settings.workerId).catch(() => {});
       const deadline = Date.now() + graceMs;
       while (inFlight.size > 0 && Date.now() < deadline) {

@@ -145,7 +145,8 @@ export function createWebhooksService({ config, repos, secretBox, queueSignal }:
       const webhook = await repos.webhooks.resume(caller.id, id);
       if (!webhook) throw webhookNotFound();
       const requeued = sendMissed ? await repos.deliveries.requeueMissed(id) : 0;
-      if (requeued > 0) queueSignal.notify();
+      // Retries that came due while paused are due now.
+      queueSignal.notify();
       return { webhook, requeued };
     },
 

@@ -96,5 +96,26 @@ describe.each(DATABASE_KINDS)('test events on %s', (kind) => {
       const extra = await api.post(`/webhooks/${webhook.id}/test`, { type: 'conversation.ready', x: 1 });
       expect(extra.statusCode).toBe(422);
     });
+
+    it('allows 5 test events per webhook a minute, then 429 rate_limited with Retry-After', async () => {
+      const webhook = await createWebhook(['conversation.ready']);
+      const other = await createWebhook(['conversation.ready']);
+      for (let i = 0; i < 5; i++) {
+        expect((await api.post(`/webhooks/${webhook.id}/test`, {})).statusCode).toBe(202);
+      }
+      const refused = await api.post(`/webhooks/${webhook.id}/test`, {});
+      expect(refused.statusCode).toBe(429);
+      expect(refused.json().error.code).toBe('rate_limited');
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(60);
+      const queued = await t.database.db
+        .selectFrom('deliveries')
+        .select('id')
+        .where('webhook_id', '=', webhook.id)
+        .execute();
+      expect(queued).toHaveLength(5);
+      // The allowance is per webhook: another webhook of the same owner is not held back.
+      expect((await api.post(`/webhooks/${other.id}/test`, {})).statusCode).toBe(202);
+    });
   });
 });

@@ -100,6 +100,7 @@ describe.each(DATABASE_KINDS)('webhooks end to end on %s', (kind) => {
       status: 200,
       headers: expect.objectContaining({ 'content-type': 'text/plain' }),
       body: 'ok',
+      body_base64: null,
       truncated: false,
     });
 

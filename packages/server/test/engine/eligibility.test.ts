@@ -24,7 +24,8 @@ describe.each(DATABASE_KINDS)('eligibility and auto-pause (%s)', (kind) => {
     });
     target = await createReceiver();
     target.respond(answer(500));
-    const { conversationId, webhook } = await harness.setup(target.url);
+    const { userId, conversationId, webhook } = await harness.setup(target.url);
+    const owner = { id: userId, plan: 'pro' as const };
     const events: string[] = [];
     for (let i = 0; i < 5; i++) events.push(await harness.publish(conversationId));
 
@@ -43,14 +44,11 @@ describe.each(DATABASE_KINDS)('eligibility and auto-pause (%s)', (kind) => {
     expect(statuses.filter((d) => d.status === 'pending').length).toBeGreaterThan(0);
     expect(statuses.every((d) => d.locked_by === null)).toBe(true);
 
-    // Resuming (as the API does) lets the queued deliveries continue.
+    // Resuming through the service (as the API does) starts the count over and lets the queued
+    // deliveries continue.
     target.respond(answer(200));
-    await harness.database.db
-      .updateTable('webhooks')
-      .set({ status: 'active', status_reason: null, consecutive_failures: 0 })
-      .where('id', '=', webhook.id)
-      .execute();
-    harness.container.queueSignal.notify();
+    await harness.container.services.webhooks.resume(owner, webhook.id, false);
+    expect(await harness.webhook(webhook.id)).toMatchObject({ status: 'active', consecutive_failures: 0 });
     for (const id of events) {
       const row = await harness.delivery(id, webhook.id);
       if (row.status === 'pending') await harness.settled(id, webhook.id, ['succeeded']);
@@ -85,25 +83,18 @@ describe.each(DATABASE_KINDS)('eligibility and auto-pause (%s)', (kind) => {
     harness = await startHarness(kind, { KLANG_RETRY_SCHEDULE: '50ms' });
     target = await createReceiver();
     target.respond(answer(500));
-    const { conversationId, webhook } = await harness.setup(target.url);
+    const { userId, conversationId, webhook } = await harness.setup(target.url);
+    const owner = { id: userId, plan: 'pro' as const };
+    const { webhooks } = harness.container.services;
     const eventId = await harness.publish(conversationId);
     await waitFor(() => target.requests.length === 1, 5_000, 'the first attempt');
-    await harness.database.db
-      .updateTable('webhooks')
-      .set({ status: 'paused', status_reason: 'paused by the owner' })
-      .where('id', '=', webhook.id)
-      .execute();
+    expect((await webhooks.pause(owner, webhook.id)).status).toBe('paused');
     target.respond(answer(200));
     await quiet(400);
     expect(target.requests).toHaveLength(1);
     expect(await harness.delivery(eventId, webhook.id)).toMatchObject({ status: 'pending', attempts: 1 });
 
-    await harness.database.db
-      .updateTable('webhooks')
-      .set({ status: 'active' })
-      .where('id', '=', webhook.id)
-      .execute();
-    harness.container.queueSignal.notify();
+    await webhooks.resume(owner, webhook.id, false);
     expect(await harness.settled(eventId, webhook.id, ['succeeded'])).toMatchObject({ attempts: 2 });
   });
 
@@ -151,10 +142,10 @@ describe.each(DATABASE_KINDS)('eligibility and auto-pause (%s)', (kind) => {
     harness = await startHarness(kind, { KLANG_RETRY_SCHEDULE: '100ms' });
     target = await createReceiver();
     target.respond(answer(500));
-    const { conversationId, webhook } = await harness.setup(target.url);
+    const { userId, conversationId, webhook } = await harness.setup(target.url);
     const eventId = await harness.publish(conversationId);
     await waitFor(async () => (await harness.attempts(webhook.id)).length === 1, 5_000, 'the first record');
-    await harness.database.db.deleteFrom('webhooks').where('id', '=', webhook.id).execute();
+    await harness.container.services.webhooks.remove({ id: userId, plan: 'pro' }, webhook.id);
     await quiet(300);
     expect(target.requests).toHaveLength(1);
     const rows = await harness.database.db

@@ -1,4 +1,4 @@
-// The queue contract on both databases: exclusive claims with a lease and a per-webhook limit,
+// The queue contract on both databases: exclusive claims with a lease and per-webhook and per-owner limits,
 // paused webhooks skipped, fenced result writes, expired leases reclaimed without counting the
 // interrupted attempt, and retention pruning.
 import { afterEach, describe, expect, it } from 'vitest';
@@ -65,6 +65,27 @@ describe.each(DATABASE_KINDS)('queue repository (%s)', (kind) => {
 
   const claim = (workerId: string, limit = 100, perWebhook = 100, exclude: string[] = []) =>
     queue.claim({ workerId, now: Date.now(), leaseMs: LEASE, limit, perWebhook, excludeWebhookIds: exclude });
+
+  it('claims at most perOwner of one owner and skips excluded owners', async () => {
+    const [w0, w1, w2] = await seed(3, 10);
+    const other = await insertUser(database.db, 'pro');
+    await database.db.updateTable('webhooks').set({ user_id: other }).where('id', '=', w2!).execute();
+    const owner = (
+      await database.db
+        .selectFrom('webhooks')
+        .select('user_id')
+        .where('id', '=', w0!)
+        .executeTakeFirstOrThrow()
+    ).user_id;
+    const base = { now: Date.now(), leaseMs: LEASE, limit: 100, perWebhook: 100, excludeWebhookIds: [] };
+    const first = await queue.claim({ ...base, workerId: 'w1', perOwner: 5 });
+    const count = (list: typeof first, id: string) => list.filter((d) => d.ownerId === id).length;
+    expect([count(first, owner), count(first, other)]).toEqual([5, 5]);
+    expect(first.filter((d) => d.webhookId === w0 || d.webhookId === w1)).toHaveLength(5);
+    const second = await queue.claim({ ...base, workerId: 'w2', excludeOwnerIds: [owner] });
+    expect(second).toHaveLength(5);
+    expect(second.every((d) => d.ownerId === other && d.webhookId === w2)).toBe(true);
+  });
 
   it('leases each due delivery to one claimer only, with its event', async () => {
     await seed(2, 10);
@@ -184,10 +205,41 @@ describe.each(DATABASE_KINDS)('queue repository (%s)', (kind) => {
         response_count: 1,
       })
       .execute();
+    const attempt = (id: string, deliveryId: string, eventId: string, createdAt: number) => ({
+      id,
+      delivery_id: deliveryId,
+      webhook_id: webhook!,
+      event_id: eventId,
+      event_type: 'conversation.ready',
+      attempt: 1,
+      test: 0,
+      outcome: 'failed' as const,
+      error: 'http_status',
+      error_message: 'HTTP 500',
+      response_status: 500,
+      duration_ms: 5,
+      request_headers: '{}',
+      response_headers: '{}',
+      response_body: 'down',
+      response_truncated: 0,
+      next_retry_at: null,
+      created_at: createdAt,
+    });
+    // Two attempts past retention (one of a delivery still pending) and one recent attempt.
+    await db
+      .insertInto('attempts')
+      .values([
+        attempt('att_old_done', 'dlv_q0_0', 'evt_q0', old),
+        attempt('att_old_pending', 'dlv_q1_0', 'evt_q1', old),
+        attempt('att_recent', 'dlv_q1_0', 'evt_q1', Date.now()),
+      ])
+      .execute();
     const counts = await queue.prune(Date.now() - 30 * 86_400_000);
-    expect(counts).toMatchObject({ events: 1, stats: 1 });
+    expect(counts).toMatchObject({ attempts: 2, events: 1, stats: 1 });
     const left = await db.selectFrom('deliveries').select('id').execute();
     expect(left.map((r) => r.id)).toEqual(['dlv_q1_0']);
+    const attempts = await db.selectFrom('attempts').select('id').execute();
+    expect(attempts.map((r) => r.id)).toEqual(['att_recent']);
   });
 
   it('reports the next due time of waiting deliveries', async () => {

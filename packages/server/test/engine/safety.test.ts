@@ -93,16 +93,21 @@ describe.each(DATABASE_KINDS)('delivery safety (%s)', (kind) => {
   it.each(['127.0.0.1', '[::ffff:127.0.0.1]'])(
     'refuses the literal %s without opening a connection when private targets are not allowed',
     async (host) => {
-      harness = await startHarness(kind, {
-        KLANG_ALLOW_PRIVATE_TARGETS: 'false',
-        KLANG_RETRY_SCHEDULE: '1h',
-      });
-      const target = await receiver();
-      const { conversationId, webhook } = await harness.setup(`http://${host}:${target.port}/`);
+      // https with a receiver whose certificate is trusted: only the literal-address check stands
+      // between the attempt and a connection.
+      harness = await startHarness(
+        kind,
+        { KLANG_ALLOW_PRIVATE_TARGETS: 'false', KLANG_RETRY_SCHEDULE: '1h' },
+        { ca: certificate.cert },
+      );
+      const target = await receiver(true);
+      const { conversationId, webhook } = await harness.setup(`https://${host}:${target.port}/`);
       const eventId = await harness.publish(conversationId);
       const [attempt] = await firstAttempt(webhook.id);
       expect((await harness.delivery(eventId, webhook.id)).attempts).toBe(1);
       expect(attempt).toMatchObject({ error: 'blocked_address', response_status: null, response_body: null });
+      expect(attempt!.error_message).toMatch(/loopback/i);
+      expect(attempt!.error_message).not.toContain('use https');
       expect(target.connections).toBe(0);
     },
   );

@@ -1,5 +1,10 @@
+// Group commit on both databases: on SQLite concurrent work shares one transaction (and one commit),
+// each caller still getting its own result and a failing piece of work failing alone; on PostgreSQL
+// each piece of work has its own transaction.
+import type { Transaction } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGroupCommit } from '../../src/db/group-commit.ts';
+import type { Database } from '../../src/db/tables.ts';
 import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from '../support/databases.ts';
 
 describe.each(DATABASE_KINDS)('group commit on %s', (kind) => {
@@ -36,6 +41,30 @@ describe.each(DATABASE_KINDS)('group commit on %s', (kind) => {
     expect(results).toEqual(Array.from({ length: 300 }, (_, i) => i));
     expect(await count()).toBe(300);
   });
+
+  it(
+    kind === 'sqlite'
+      ? 'lets concurrent work share one commit'
+      : 'gives each piece of work its own transaction',
+    async () => {
+      const group = createGroupCommit(database.db, database.dialect);
+      const transactions = new Set<Transaction<Database>>();
+      await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          group.run(async (trx) => {
+            transactions.add(trx);
+            await trx
+              .insertInto('teams')
+              .values(team(`shared${i}`))
+              .execute();
+          }),
+        ),
+      );
+      // The first piece starts alone; everything submitted while it runs shares the next commit.
+      if (kind === 'sqlite') expect(transactions.size).toBeLessThanOrEqual(3);
+      else expect(transactions.size).toBe(50);
+    },
+  );
 
   it('keeps a failing piece of work from taking the others down with it', async () => {
     const group = createGroupCommit(database.db, database.dialect);

@@ -1,6 +1,7 @@
 // The attempt log as its owner reads it: newest first with filters and id cursors, and one attempt
 // in full with the event payload as the request body. The engine writes these rows.
 import type { Kysely } from 'kysely';
+import { readableBody } from '../../domain/response-body.ts';
 import type { AttemptRow, Database, DeliveryStatus } from '../tables.ts';
 
 export interface AttemptSummary {
@@ -26,7 +27,10 @@ export interface AttemptDetail extends AttemptSummary {
   requestHeaders: Record<string, string>;
   requestBody: string | null;
   responseHeaders: Record<string, string> | null;
+  /** The body as text for display (invalid UTF-8 as U+FFFD, NUL as ␀). */
   responseBody: string | null;
+  /** The exact bytes in base64 when they are not NUL-free UTF-8 text; null otherwise. */
+  responseBodyBase64: string | null;
   responseTruncated: boolean;
 }
 
@@ -42,7 +46,7 @@ export interface AttemptQuery {
 
 type SummaryRow = Omit<
   AttemptRow,
-  'request_headers' | 'response_headers' | 'response_body' | 'webhook_id'
+  'request_headers' | 'response_headers' | 'response_body' | 'response_body_encoding' | 'webhook_id'
 > & {
   delivery_status: DeliveryStatus;
   delivery_status_reason: string | null;
@@ -88,6 +92,14 @@ const toSummary = (row: SummaryRow): AttemptSummary => ({
 const parseHeaders = (text: string | null): Record<string, string> | null =>
   text === null ? null : (JSON.parse(text) as Record<string, string>);
 
+function responseBody(text: string | null, encoding: 'utf8' | 'base64') {
+  if (text === null) return { responseBody: null, responseBodyBase64: null };
+  return {
+    responseBody: readableBody({ text, encoding }),
+    responseBodyBase64: encoding === 'base64' ? text : null,
+  };
+}
+
 export function createAttemptsRepo(db: Kysely<Database>) {
   return {
     /** One page of the webhook's attempts, newest first; asks for one extra row to know if more follow. */
@@ -119,6 +131,7 @@ export function createAttemptsRepo(db: Kysely<Database>) {
           'a.request_headers',
           'a.response_headers',
           'a.response_body',
+          'a.response_body_encoding',
           'e.payload',
         ])
         .where('a.id', '=', attemptId)
@@ -130,7 +143,7 @@ export function createAttemptsRepo(db: Kysely<Database>) {
         requestHeaders: parseHeaders(row.request_headers) ?? {},
         requestBody: row.payload,
         responseHeaders: parseHeaders(row.response_headers),
-        responseBody: row.response_body,
+        ...responseBody(row.response_body, row.response_body_encoding),
         responseTruncated: Number(row.response_truncated) === 1,
       };
     },

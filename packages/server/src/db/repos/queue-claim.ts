@@ -1,5 +1,6 @@
 // The claim statements: lease due deliveries to a worker, either by a scan in due order (skipping the
-// webhooks it is saturated on) or per webhook through deliveries_webhook_status_due (a refill).
+// webhooks and owners it is saturated on, at most so many per webhook and per owner) or per webhook
+// through deliveries_webhook_status_due (a refill).
 import { type Kysely, sql } from 'kysely';
 import type { Dialect } from '../connect.ts';
 import type { Database } from '../tables.ts';
@@ -11,8 +12,12 @@ export interface ClaimRequest {
   limit: number;
   /** At most this many deliveries of one webhook per claim. */
   perWebhook: number;
+  /** At most this many deliveries of one owner's webhooks together per claim. */
+  perOwner?: number;
   /** Webhooks this worker has no room for right now. */
   excludeWebhookIds: readonly string[];
+  /** Owners this worker holds enough for right now. */
+  excludeOwnerIds?: readonly string[];
   /**
    * Only deliveries due after this time: a scan that follows one which took everything due of the
    * webhooks it did not exclude (the excluded ones are refilled per webhook).
@@ -34,31 +39,41 @@ function candidates(request: ClaimRequest, dialect: Dialect) {
     request.excludeWebhookIds.length > 0
       ? sql`AND d.webhook_id NOT IN (${sql.join(request.excludeWebhookIds)})`
       : sql``;
+  const owners = request.excludeOwnerIds ?? [];
+  const excludeOwners = owners.length > 0 ? sql`AND w.user_id NOT IN (${sql.join(owners)})` : sql``;
   const after = request.dueAfter === undefined ? sql`` : sql`AND d.next_attempt_at > ${request.dueAfter}`;
   const scan = Math.min(request.limit * 4, 5000);
   const lock = dialect === 'postgres' ? sql`FOR UPDATE OF d SKIP LOCKED` : sql``;
   return sql`
-    SELECT d.id, d.webhook_id, d.next_attempt_at
+    SELECT d.id, d.webhook_id, w.user_id, d.next_attempt_at
     FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
     WHERE d.status = 'pending' AND d.next_attempt_at <= ${request.now} ${after}
       AND (d.locked_until IS NULL OR d.locked_until < ${request.now})
-      AND w.status = 'active' ${exclude}
+      AND w.status = 'active' ${exclude} ${excludeOwners}
     ORDER BY d.next_attempt_at
     LIMIT ${scan} ${lock}`;
 }
 
-/** Leases up to `limit` due deliveries, at most `perWebhook` per webhook; returns their ids. */
+/**
+ * Leases up to `limit` due deliveries, at most `perWebhook` per webhook and `perOwner` per owner;
+ * returns their ids.
+ */
 export async function claimIds(db: Kysely<Database>, dialect: Dialect, request: ClaimRequest) {
   const until = request.now + request.leaseMs;
   const query = sql<{ id: string }>`
     WITH candidates AS (${candidates(request, dialect)}),
     ranked AS (
-      SELECT id, next_attempt_at,
+      SELECT id, user_id, next_attempt_at,
         row_number() OVER (PARTITION BY webhook_id ORDER BY next_attempt_at, id) AS rn
       FROM candidates
     ),
+    per_owner AS (
+      SELECT id, next_attempt_at,
+        row_number() OVER (PARTITION BY user_id ORDER BY next_attempt_at, id) AS orn
+      FROM ranked WHERE rn <= ${request.perWebhook}
+    ),
     chosen AS (
-      SELECT id FROM ranked WHERE rn <= ${request.perWebhook}
+      SELECT id FROM per_owner WHERE orn <= ${request.perOwner ?? request.limit}
       ORDER BY next_attempt_at, id LIMIT ${request.limit}
     )
     UPDATE deliveries SET locked_until = ${until}, locked_by = ${request.workerId}

@@ -15,6 +15,8 @@ export interface ClaimedDelivery {
   id: string;
   eventId: string;
   webhookId: string;
+  /** The webhook's owner (fairness between tenants is per owner). */
+  ownerId: string;
   /** Attempts completed before this one. */
   attempts: number;
   test: boolean;
@@ -51,7 +53,9 @@ async function withEvents(db: Kysely<Database>, ids: readonly string[]): Promise
     const rows = await db
       .selectFrom('deliveries as d')
       .innerJoin('events as e', 'e.id', 'd.event_id')
+      .innerJoin('webhooks as w', 'w.id', 'd.webhook_id')
       .select([
+        'w.user_id',
         'd.id',
         'd.event_id',
         'd.webhook_id',
@@ -69,6 +73,7 @@ async function withEvents(db: Kysely<Database>, ids: readonly string[]): Promise
         id: row.id,
         eventId: row.event_id,
         webhookId: row.webhook_id,
+        ownerId: row.user_id,
         attempts: Number(row.attempts),
         test: Number(row.test) === 1,
         eventType: row.type,
@@ -88,7 +93,8 @@ export function createQueueRepo(database: DatabaseHandle) {
     ...createQueueSweeps(db),
 
     /** Writes a batch of results in one transaction (see queue-results.ts). */
-    record: (results: readonly QueueResult[], options: RecordOptions) => recordResults(db, results, options),
+    record: (results: readonly QueueResult[], options: RecordOptions) =>
+      recordResults(db, dialect, results, options),
 
     /**
      * Run when a worker starts. SQLite has one worker per database file, so every lease left behind

@@ -1,7 +1,8 @@
 // Recording delivery results in batches: one transaction writes many attempt rows, the delivery
 // states (fenced by the worker's lease), webhook failure counters with auto-pause, and the hourly stats.
 import type { Kysely, Transaction } from 'kysely';
-import { foldResults, shouldAutoPause } from '../../domain/auto-pause.ts';
+import { applyChange, foldResults, shouldAutoPause } from '../../domain/auto-pause.ts';
+import type { Dialect } from '../connect.ts';
 import type { Database, DeliveryStatus, NewAttemptRow } from '../tables.ts';
 
 export const HOUR_MS = 3_600_000;
@@ -119,9 +120,13 @@ async function upsertStats(trx: Transaction<Database>, buckets: StatsBucket[]) {
   }
 }
 
-/** Applies the batch's results to each webhook's failure counter; pauses those that reach the threshold. */
+/**
+ * Applies the batch's results to each webhook's failure counter with the domain rule (applyChange,
+ * shouldAutoPause) on the row read under lock; pauses those that reach the threshold.
+ */
 async function updateCounters(
   trx: Transaction<Database>,
+  dialect: Dialect,
   outcomes: Map<string, ('succeeded' | 'failed')[]>,
   options: RecordOptions,
 ): Promise<string[]> {
@@ -134,34 +139,37 @@ async function updateCounters(
       // batches for the same webhook otherwise queue behind each other's row lock until commit.
       await trx
         .updateTable('webhooks')
-        .set({ consecutive_failures: 0 })
+        .set({ consecutive_failures: applyChange(0, change) })
         .where('id', '=', webhookId)
         .where('consecutive_failures', '!=', 0)
         .execute();
       continue;
     }
     const row = await trx
-      .updateTable('webhooks')
-      .set((eb) => ({
-        consecutive_failures: change.reset ? change.add : eb('consecutive_failures', '+', change.add),
-      }))
+      .selectFrom('webhooks')
+      .select(['status', 'consecutive_failures'])
       .where('id', '=', webhookId)
-      .returning(['status', 'consecutive_failures'])
+      .$if(dialect === 'postgres', (qb) => qb.forUpdate())
       .executeTakeFirst();
-    if (!row || change.add === 0) continue;
-    if (!shouldAutoPause(row.status, Number(row.consecutive_failures), options.autoPauseAfter)) continue;
+    if (!row) continue;
+    const count = applyChange(Number(row.consecutive_failures), change);
+    const pause = change.add > 0 && shouldAutoPause(row.status, count, options.autoPauseAfter);
     await trx
       .updateTable('webhooks')
       .set({
-        status: 'auto_paused',
-        status_reason: options.autoPauseReason,
-        status_changed_at: options.now,
-        updated_at: options.now,
+        consecutive_failures: count,
+        ...(pause
+          ? {
+              status: 'auto_paused' as const,
+              status_reason: options.autoPauseReason,
+              status_changed_at: options.now,
+              updated_at: options.now,
+            }
+          : {}),
       })
       .where('id', '=', webhookId)
-      .where('status', '=', 'active')
       .execute();
-    paused.push(webhookId);
+    if (pause) paused.push(webhookId);
   }
   return paused;
 }
@@ -169,6 +177,7 @@ async function updateCounters(
 /** Writes a batch of results in one transaction. Results whose lease this worker lost are dropped. */
 export async function recordResults(
   db: Kysely<Database>,
+  dialect: Dialect,
   results: readonly QueueResult[],
   options: RecordOptions,
 ): Promise<RecordSummary> {
@@ -201,7 +210,7 @@ export async function recordResults(
         .values(attempts.slice(i, i + 200))
         .execute();
     }
-    const autoPaused = await updateCounters(trx, outcomes, options);
+    const autoPaused = await updateCounters(trx, dialect, outcomes, options);
     await upsertStats(
       trx,
       [...stats.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, bucket]) => bucket),

@@ -187,6 +187,12 @@ export const AttemptDetail = AttemptSummary.extend({
     status: z.number().int().nullable(),
     headers: headers.nullable(),
     body: z.string().nullable().describe('The first 64 KiB of the response body'),
+    body_base64: z
+      .string()
+      .nullable()
+      .describe(
+        'The exact bytes of `body` in base64 when they are not valid UTF-8 or contain NUL (`body` then shows invalid bytes as U+FFFD and NUL as ␀); null otherwise',
+      ),
     truncated: z.boolean().describe('True when the body was longer than what is kept'),
   }),
 }).meta({ id: 'AttemptDetail' });

@@ -68,6 +68,7 @@ export const attemptDetailView = (attempt: AttemptDetail) => ({
     status: attempt.responseStatus,
     headers: attempt.responseHeaders,
     body: attempt.responseBody,
+    body_base64: attempt.responseBodyBase64,
     truncated: attempt.responseTruncated,
   },
 });
