@@ -2313,6 +2313,8 @@ export interface components {
                 } | null;
                 /** @description The first 64 KiB of the response body */
                 body: string | null;
+                /** @description The exact bytes of `body` in base64 when they are not valid UTF-8 or contain NUL (`body` then shows invalid bytes as U+FFFD and NUL as ␀); null otherwise */
+                body_base64: string | null;
                 /** @description True when the body was longer than what is kept */
                 truncated: boolean;
             };
@@ -2647,6 +2649,8 @@ export interface components {
                 } | null;
                 /** @description The first 64 KiB of the response body */
                 body: string | null;
+                /** @description The exact bytes of `body` in base64 when they are not valid UTF-8 or contain NUL (`body` then shows invalid bytes as U+FFFD and NUL as ␀); null otherwise */
+                body_base64: string | null;
                 /** @description True when the body was longer than what is kept */
                 truncated: boolean;
             };
