@@ -62,7 +62,7 @@ describe.skipIf(browserSkipReason)(
       await page.getByRole('button', { name: 'Create webhook' }).first().click();
       const create = page.getByRole('dialog', { name: 'Create webhook' });
       const boxes = create.getByRole('checkbox');
-      await expect(boxes.count()).resolves.toBe(3);
+      await expect.poll(() => boxes.count()).toBe(3);
       for (const box of await boxes.all()) expect(await box.isChecked()).toBe(true);
       await create.getByText('the transcript and AI analysis are finished', { exact: false }).waitFor();
       await create.getByLabel('URL').fill(receiver.url);

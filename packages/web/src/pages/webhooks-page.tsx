@@ -6,6 +6,7 @@ import { IconPlus, IconWebhook } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import type { Webhook, WebhookCreated } from '../api/client.ts';
+import { useEventTypes } from '../api/use-event-types.ts';
 import { useMe } from '../api/use-session.ts';
 import { usePauseWebhook, useWebhookList } from '../api/use-webhooks.ts';
 import { CreateWebhookDialog } from '../components/create-webhook-dialog.tsx';
@@ -45,6 +46,8 @@ function EmptyState({ canCreate, onCreate }: { canCreate: boolean; onCreate(): v
 export function WebhooksPage() {
   const me = useMe();
   const list = useWebhookList();
+  // Loaded with the page, so the Create dialog opens with every event listed and checked.
+  useEventTypes();
   const navigate = useNavigate();
   const pause = usePauseWebhook();
   const [creating, setCreating] = useState(false);
