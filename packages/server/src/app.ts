@@ -23,10 +23,16 @@ import { metricsRoutes } from './http/routes/metrics.ts';
 
 export const BODY_LIMIT = 64 * 1024;
 
+/** A hop count trusts that many proxies in front, whatever their address (Fastify only takes a function). */
+const trustProxyOption = (value: false | number | string) =>
+  typeof value === 'number' ? (_address: string, hop: number) => hop < value : value;
+
 export async function buildApp(container: Container): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: container.logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
+    // Behind a reverse proxy, request.ip is the client address of X-Forwarded-For (KLANG_TRUST_PROXY).
+    trustProxy: trustProxyOption(container.config.trustProxy),
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     genReqId: () => `req_${ulid()}`,

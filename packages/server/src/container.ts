@@ -6,6 +6,7 @@ import { migrateToLatest } from './db/migrate.ts';
 import { createQueueSignal } from './db/pg-queue-signal.ts';
 import type { QueueSignal } from './db/queue-signal.ts';
 import { createRepos, type Repos } from './db/repos/index.ts';
+import { type Clock, systemClock } from './domain/clock.ts';
 import { createSecretBox, type SecretBox } from './domain/secrets.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
@@ -21,6 +22,8 @@ export interface Container {
   repos: Repos;
   services: Services;
   metrics: Metrics;
+  /** The time of sessions, sign-in throttling and rate limits. */
+  clock: Clock;
   close(): Promise<void>;
 }
 
@@ -34,6 +37,8 @@ export interface ContainerOptions {
   /** Use an already open database (tests); otherwise connect to config.databaseUrl. */
   database?: DatabaseHandle;
   migrate?: boolean;
+  /** Tests pass a clock they move by hand; default the system clock. */
+  clock?: Clock;
 }
 
 export async function createContainer(options: ContainerOptions): Promise<Container> {
@@ -46,7 +51,8 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   });
   const repos = createRepos(database);
   const metrics = createMetrics();
-  const services = createServices({ config, logger, repos, secretBox, queueSignal, metrics });
+  const clock = options.clock ?? systemClock;
+  const services = createServices({ config, logger, repos, secretBox, queueSignal, metrics, clock });
   return {
     config,
     logger,
@@ -57,6 +63,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     repos,
     services,
     metrics,
+    clock,
     async close() {
       await queueSignal.close();
       if (!options.database) await database.close();

@@ -43,7 +43,18 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads KLANG_TRUST_PROXY as off, a hop count or proxy addresses', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ KLANG_TRUST_PROXY: 'true' }).trustProxy).toBe(1);
+    expect(loadConfig({ KLANG_TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ KLANG_TRUST_PROXY: '10.0.0.1, 192.168.0.0/16' }).trustProxy).toBe(
+      '10.0.0.1,192.168.0.0/16',
+    );
+    expect(() => loadConfig({ KLANG_TRUST_PROXY: 'everyone' })).toThrow(ConfigError);
+  });
+
   it.each([
+    ['KLANG_TRUST_PROXY', 'maybe'],
     ['KLANG_PORT', '70000'],
     ['KLANG_PORT', 'abc'],
     ['KLANG_ROLE', 'leader'],

@@ -61,6 +61,16 @@ const secretKey: Option<Buffer>['parse'] = (raw) => {
   return key.length === 32 ? key : undefined;
 };
 
+/** false, a hop count (true is one proxy), or proxy addresses/CIDRs, as Fastify's trustProxy takes them. */
+const trustProxy: Option<false | number | string>['parse'] = (raw) => {
+  const flag = bool(raw);
+  if (flag !== undefined) return flag ? 1 : false;
+  const hops = int(1, 10)(raw);
+  if (hops !== undefined) return hops;
+  const parts = raw.split(',').map((part) => part.trim());
+  return parts.every((part) => /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(part)) ? parts.join(',') : undefined;
+};
+
 const option = <T, D extends string | undefined>(
   spec: Option<T> & { default: D },
 ): Option<T> & { default: D } => spec;
@@ -247,6 +257,14 @@ export const configSchema = {
     description: 'A session ends this long after sign-in, however active.',
     allowed: 'a duration such as 7d',
     parse: duration(1_000),
+  }),
+  trustProxy: option({
+    env: 'KLANG_TRUST_PROXY',
+    default: 'false',
+    description:
+      'Read the client address (used by sign-in throttling and logs) from `X-Forwarded-For` when a reverse proxy is in front. `true` trusts one proxy: the client is the address that proxy added (the last entry); a number trusts that many proxies; a list of proxy addresses or CIDRs trusts exactly those. Leave off when clients connect directly, or they could claim any address.',
+    allowed: 'true, false, a hop count from 1 to 10, or comma-separated proxy addresses/CIDRs',
+    parse: trustProxy,
   }),
   publicUrl: option({
     env: 'KLANG_PUBLIC_URL',

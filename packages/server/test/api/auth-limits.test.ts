@@ -110,39 +110,115 @@ describe.each(DATABASE_KINDS)('sign-in throttling on %s', (kind) => {
     expect(response.headers['set-cookie']).toBeUndefined();
   };
 
-  it('locks an account after 10 failures within 15 minutes, from any address, even for the right password', async () => {
+  const fail = (email: string, address: string) =>
+    signInRaw(t, { email, password: 'wrong-password' }, address);
+
+  it('locks an account for unknown clients after 10 failures from any addresses; its known-good client still gets in', async () => {
     const alice = await createUserWithToken(t);
     const bob = await createUserWithToken(t);
+    // Alice's usual address becomes known-good by signing in from it.
+    expect((await signInRaw(t, alice, '10.0.0.100')).statusCode).toBe(200);
     for (let i = 1; i <= 10; i++) {
-      const response = await signInRaw(t, { email: alice.email, password: 'wrong' }, `10.0.0.${i}`);
+      const response = await fail(alice.email, `10.0.0.${i}`);
       expect(response.statusCode).toBe(401);
       expect(response.json().error.code).toBe('invalid_credentials');
     }
     expectThrottled(await signInRaw(t, alice, '10.0.1.1'));
     expectThrottled(await signInRaw(t, { email: alice.email.toUpperCase(), password: 'x' }, '10.0.1.2'));
-    // The address itself is not locked, and the account's API tokens still work.
+    // From her known-good address the right password still opens a session.
+    expect((await signInRaw(t, alice, '10.0.0.100')).statusCode).toBe(200);
+    // The addresses themselves are not locked, and the account's API tokens still work.
     expect((await signInRaw(t, bob, '10.0.1.1')).statusCode).toBe(200);
     expect((await me(t, alice.headers)).statusCode).toBe(200);
   });
 
-  it('locks an address after 10 failures within 15 minutes, whatever the emails', async () => {
+  it('10 failures for other emails from one address do not lock out the known-good users behind it', async () => {
     const carol = await createUserWithToken(t);
+    const erin = await createUserWithToken(t);
+    expect((await signInRaw(t, carol, '10.0.2.1')).statusCode).toBe(200);
     for (let i = 1; i <= 10; i++) {
-      const response = await signInRaw(t, { email: `nobody${i}@example.com`, password: 'x' }, '10.0.2.1');
+      const response = await fail(`nobody${i}@example.com`, '10.0.2.1');
       expect(response.statusCode).toBe(401);
       expect(response.json().error.code).toBe('invalid_credentials');
     }
-    expectThrottled(await signInRaw(t, carol, '10.0.2.1'));
-    expect((await signInRaw(t, carol, '10.0.2.2')).statusCode).toBe(200);
+    // Carol has signed in from this address before: her correct password still gets in…
+    expect((await signInRaw(t, carol, '10.0.2.1')).statusCode).toBe(200);
+    // …while accounts never seen from it wait, and the address guesses no further.
+    expectThrottled(await signInRaw(t, erin, '10.0.2.1'));
+    expectThrottled(await fail('nobody11@example.com', '10.0.2.1'));
+    expect((await signInRaw(t, erin, '10.0.2.2')).statusCode).toBe(200);
+  });
+
+  it('locks one account from one address after 10 failures there, even a known-good one', async () => {
+    const frank = await createUserWithToken(t);
+    expect((await signInRaw(t, frank, '10.0.5.1')).statusCode).toBe(200);
+    for (let i = 1; i <= 10; i++) expect((await fail(frank.email, '10.0.5.1')).statusCode).toBe(401);
+    expectThrottled(await signInRaw(t, frank, '10.0.5.1'));
   });
 
   it('a successful sign-in resets the account count', async () => {
     const dave = await createUserWithToken(t);
-    const fail = (i: number) => signInRaw(t, { email: dave.email, password: 'wrong' }, `10.0.3.${i}`);
-    for (let i = 1; i <= 9; i++) expect((await fail(i)).statusCode).toBe(401);
+    const failFrom = (i: number) => fail(dave.email, `10.0.3.${i}`);
+    for (let i = 1; i <= 9; i++) expect((await failFrom(i)).statusCode).toBe(401);
     expect((await signInRaw(t, dave, '10.0.3.100')).statusCode).toBe(200);
-    for (let i = 11; i <= 19; i++) expect((await fail(i)).statusCode).toBe(401);
+    for (let i = 11; i <= 19; i++) expect((await failFrom(i)).statusCode).toBe(401);
     expect((await signInRaw(t, dave, '10.0.3.101')).statusCode).toBe(200);
+  });
+
+  it('ignores X-Forwarded-For unless KLANG_TRUST_PROXY is set', async () => {
+    const grace = await createUserWithToken(t);
+    for (let i = 1; i <= 10; i++) {
+      const response = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/session',
+        payload: { email: `nobody${i}@example.com`, password: 'x' },
+        remoteAddress: '10.0.6.1',
+        headers: { 'x-forwarded-for': `192.0.2.${i}` },
+      });
+      expect(response.statusCode).toBe(401);
+    }
+    // All ten counted against the peer address, whatever the header claimed.
+    expectThrottled(await signInRaw(t, grace, '10.0.6.1'));
+  });
+});
+
+describe.each(DATABASE_KINDS)('sign-in behind a proxy (KLANG_TRUST_PROXY) on %s', (kind) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(kind, { KLANG_TRUST_PROXY: 'true' });
+  });
+  afterAll(() => t?.dispose());
+
+  const viaProxy = (payload: { email: string; password: string }, forwardedFor: string) =>
+    t.app.inject({
+      method: 'POST',
+      url: '/api/v1/session',
+      payload: { email: payload.email, password: payload.password },
+      remoteAddress: '10.9.9.9',
+      headers: { 'x-forwarded-for': forwardedFor },
+    });
+
+  it('counts failures per client address from X-Forwarded-For, not per proxy', async () => {
+    const heidi = await createUserWithToken(t);
+    for (let i = 1; i <= 10; i++) {
+      expect(
+        (await viaProxy({ email: `nobody${i}@example.com`, password: 'x' }, '198.51.100.7')).statusCode,
+      ).toBe(401);
+    }
+    expect((await viaProxy(heidi, '198.51.100.7')).statusCode).toBe(429);
+    // Another client behind the same proxy is not affected.
+    expect((await viaProxy(heidi, '198.51.100.8')).statusCode).toBe(200);
+  });
+
+  it('takes the address the proxy added (the last one), not one the client sent before it', async () => {
+    const ivan = await createUserWithToken(t);
+    for (let i = 1; i <= 10; i++) {
+      const spoofed = `203.0.113.${i}, 198.51.100.20`;
+      expect((await viaProxy({ email: `nobody${i}@example.com`, password: 'x' }, spoofed)).statusCode).toBe(
+        401,
+      );
+    }
+    expect((await viaProxy(ivan, '198.51.100.20')).statusCode).toBe(429);
   });
 });
 
