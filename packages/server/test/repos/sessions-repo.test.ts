@@ -101,4 +101,15 @@ describe.each(DATABASE_KINDS)('sessions repo on %s', (kind) => {
     });
     expect(await sessions.deleteExpiredForUser(user, 5 * HOUR, 3 * HOUR)).toBe(0);
   });
+
+  it('deletes every session of one user, and only theirs', async () => {
+    const user = await insertUser(database.db, 'pro');
+    const other = await insertUser(database.db, 'pro');
+    const [a, b] = [await open(user), await open(user)];
+    const kept = await open(other);
+    expect(await sessions.deleteAllForUser(user)).toBe(2);
+    expect(await sessions.findByHash(hashToken(a.token))).toBeUndefined();
+    expect(await sessions.findByHash(hashToken(b.token))).toBeUndefined();
+    expect(await sessions.findByHash(hashToken(kept.token))).toBeDefined();
+  });
 });
