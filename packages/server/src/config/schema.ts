@@ -240,7 +240,8 @@ export const configSchema = {
   rateLimitPerMinute: option({
     env: 'KLANG_RATE_LIMIT',
     default: '600',
-    description: 'User API requests allowed per token or session per minute.',
+    description:
+      'User API requests allowed per user per minute, all their API tokens and sessions together (test events included).',
     allowed: 'an integer from 1 to 1000000',
     parse: int(1, 1_000_000),
   }),

@@ -3,8 +3,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from '../../src/domain/secrets.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
+import { manualClock } from '../support/clock.ts';
 import { DATABASE_KINDS } from '../support/databases.ts';
 import { createUserWithToken, sessionHeaders, signIn, type TestSession } from '../support/users.ts';
+import { apiAs, createWebhook } from '../support/webhook-api.ts';
 
 const me = (t: TestApp, headers: Record<string, string>) =>
   t.app.inject({ method: 'GET', url: '/api/v1/me', headers });
@@ -222,59 +224,68 @@ describe.each(DATABASE_KINDS)('sign-in behind a proxy (KLANG_TRUST_PROXY) on %s'
   });
 });
 
-describe.each(DATABASE_KINDS)('per-credential rate limit on %s', (kind) => {
+describe.each(DATABASE_KINDS)('per-user rate limit on %s', (kind) => {
   const LIMIT = 5;
   let t: TestApp;
+  // The window never turns over during a test unless the test moves the clock.
+  const clock = manualClock();
   beforeAll(async () => {
-    t = await createTestApp(kind, { KLANG_RATE_LIMIT: String(LIMIT) });
+    t = await createTestApp(kind, { KLANG_RATE_LIMIT: String(LIMIT) }, { clock });
   });
   afterAll(() => t?.dispose());
 
-  /** Sends requests until one answers 429; the count of 200s before it is exactly LIMIT unless a minute began meanwhile. */
-  async function untilLimited(send: () => ReturnType<typeof me>) {
-    const minuteAtStart = Math.floor(Date.now() / 60_000);
-    let allowed = 0;
-    for (let i = 0; i < 3 * LIMIT; i++) {
-      const response = await send();
-      if (response.statusCode !== 200) {
-        const sameMinute = Math.floor(Date.now() / 60_000) === minuteAtStart;
-        return { response, allowed, sameMinute };
-      }
-      allowed++;
-    }
-    throw new Error('never rate limited');
-  }
+  const expectLimited = (response: Awaited<ReturnType<typeof me>>, retryAfter: number) => {
+    expect(response.statusCode).toBe(429);
+    expect(response.json().error.code).toBe('rate_limited');
+    expect(Number(response.headers['retry-after'])).toBe(retryAfter);
+  };
 
-  it('answers 429 rate_limited with Retry-After after KLANG_RATE_LIMIT requests of one token', async () => {
+  it('answers 429 rate_limited with Retry-After after KLANG_RATE_LIMIT requests in a minute', async () => {
     const alice = await createUserWithToken(t);
     const bob = await createUserWithToken(t);
-    const { response, allowed, sameMinute } = await untilLimited(() => me(t, alice.headers));
-    if (sameMinute) expect(allowed).toBe(LIMIT);
-    expect(response.statusCode).toBe(429);
-    expect(response.json().error.code).toBe('rate_limited');
-    const retryAfter = Number(response.headers['retry-after']);
-    expect(retryAfter).toBeGreaterThanOrEqual(1);
-    expect(retryAfter).toBeLessThanOrEqual(60);
-    // Another user's token is counted on its own.
+    clock.advance(60_000 - (clock.now() % 60_000) + 20_000);
+    for (let i = 0; i < LIMIT; i++) expect((await me(t, alice.headers)).statusCode).toBe(200);
+    expectLimited(await me(t, alice.headers), 40);
+    // Another user is counted on their own.
     expect((await me(t, bob.headers)).statusCode).toBe(200);
+    // The next minute starts over.
+    clock.advance(40_000);
+    expect((await me(t, alice.headers)).statusCode).toBe(200);
   });
 
-  it('counts a session on its own; signing in is not counted', async () => {
+  it('counts every token and session of one user in one budget; signing in is not counted', async () => {
     const carol = await createUserWithToken(t);
+    clock.advance(60_000 - (clock.now() % 60_000));
+    const second = await t.container.services.auth.createToken(carol.userId, 'second');
     const session = await signIn(t, carol.email, carol.password);
-    const { response, allowed, sameMinute } = await untilLimited(() => me(t, { cookie: session.cookie }));
-    if (sameMinute) expect(allowed).toBe(LIMIT);
-    expect(response.statusCode).toBe(429);
-    expect(response.json().error.code).toBe('rate_limited');
-    expect(Number(response.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    const credentials = [
+      carol.headers,
+      { authorization: `Bearer ${second.token}` },
+      { cookie: session.cookie },
+    ];
+    for (let i = 0; i < LIMIT; i++) expect((await me(t, credentials[i % 3]!)).statusCode).toBe(200);
+    for (const headers of credentials) expectLimited(await me(t, headers), 60);
+    const third = await t.container.services.auth.createToken(carol.userId, 'third');
+    expectLimited(await me(t, { authorization: `Bearer ${third.token}` }), 60);
     const created = await t.app.inject({
       method: 'POST',
       url: '/api/v1/tokens',
       headers: sessionHeaders(session),
       payload: { name: 'x' },
     });
-    expect(created.statusCode).toBe(429);
-    expect((await me(t, carol.headers)).statusCode).toBe(200);
+    expectLimited(created, 60);
+  });
+
+  it('counts test events too', async () => {
+    const dave = await createUserWithToken(t);
+    clock.advance(60_000 - (clock.now() % 60_000));
+    const webhook = await createWebhook(apiAs(t, dave.headers), ['conversation.ready']);
+    const other = await t.container.services.auth.createToken(dave.userId, 'other');
+    const otherApi = apiAs(t, { authorization: `Bearer ${other.token}` });
+    for (let i = 1; i < LIMIT; i++)
+      expect((await otherApi.post(`/webhooks/${webhook.id}/test`)).statusCode).toBe(202);
+    expectLimited(await otherApi.post(`/webhooks/${webhook.id}/test`), 60);
+    expectLimited(await me(t, dave.headers), 60);
   });
 });
 
