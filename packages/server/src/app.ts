@@ -16,6 +16,7 @@ import {
 import type { Container } from './container.ts';
 import { ulid } from './domain/ids.ts';
 import { errorBody, registerErrorHandling } from './http/plugins/errors.ts';
+import { registerJsonBody } from './http/plugins/json-body.ts';
 import { userApiRoutes } from './http/routes/api/index.ts';
 import { healthRoutes } from './http/routes/health.ts';
 import { hostRoutes } from './http/routes/host/index.ts';
@@ -46,15 +47,8 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  // Only JSON bodies are accepted; anything else is 415.
-  app.removeContentTypeParser('text/plain');
-  // An empty JSON body is no body (DELETE, pause, resume); anything else is parsed with the
-  // default parser, which rejects __proto__ and constructor.prototype keys.
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) =>
-    body === '' ? done(null, undefined) : parseJson(request, body as string, done),
-  );
+  // Only JSON bodies in UTF-8 are accepted; anything else is 415.
+  registerJsonBody(app);
   registerErrorHandling(app);
 
   await app.register(swagger, {

@@ -2,6 +2,7 @@
 
 export const ERRORS = {
   invalid_json: 400,
+  invalid_encoding: 400,
   bad_request: 400,
   unauthorized: 401,
   invalid_credentials: 401,
