@@ -15,8 +15,10 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Container } from './container.ts';
 import { ulid } from './domain/ids.ts';
+import { clientErrorHandler } from './http/plugins/client-errors.ts';
 import { errorBody, registerErrorHandling } from './http/plugins/errors.ts';
 import { registerJsonBody } from './http/plugins/json-body.ts';
+import { registerRouteTable } from './http/plugins/route-table.ts';
 import { userApiRoutes } from './http/routes/api/index.ts';
 import { healthRoutes } from './http/routes/health.ts';
 import { hostRoutes } from './http/routes/host/index.ts';
@@ -39,6 +41,8 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
     genReqId: () => `req_${ulid()}`,
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { maxParamLength: 256 },
+    // Malformed framing and oversized headers, answered in the error shape.
+    clientErrorHandler,
     // Router failures in the error shape: an id longer than any real one is simply not found.
     frameworkErrors: (error, _request, reply: FastifyReply) =>
       error.code === 'FST_ERR_MAX_PARAM_LENGTH'
@@ -50,6 +54,8 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
   // Only JSON bodies in UTF-8 are accepted; anything else is 415.
   registerJsonBody(app);
   registerErrorHandling(app);
+  // Before any route: collects the route table that 404 and 405 answers are decided from.
+  registerRouteTable(app);
 
   await app.register(swagger, {
     openapi: {
