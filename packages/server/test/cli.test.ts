@@ -30,12 +30,28 @@ describe('klang-webhooks command', () => {
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
 
+    // A restart prints the same sign-in, and only where the ingest token is kept, never the token.
     const second = startServer(['serve'], env, cwd);
     const [, email2, password2] = await second.waitForOutput(/Sign in:\s+(\S+) \/ (\S+)/);
-    const [, ingestToken2] = await second.waitForOutput(/Ingest token: (\S+)/);
-    expect([email2, password2, ingestToken2]).toEqual([email, password, ingestToken]);
+    await second.waitForOutput(/Ingest token: kept in \S*ingest\.token/);
+    expect([email2, password2]).toEqual([email, password]);
+    expect(second.output()).not.toContain(ingestToken);
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
+  });
+
+  it('never prints an ingest token the operator supplied', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'klang-cli-token-'));
+    try {
+      const token = 'operator-supplied-ingest-token-42';
+      const server = startServer(['serve'], { ...env, KLANG_INGEST_TOKEN: token }, own);
+      await server.waitForOutput(/Ingest token: from KLANG_INGEST_TOKEN/);
+      expect(server.output()).not.toContain(token);
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
   });
 
   it('manages users and publishes events as the host would', async () => {
@@ -104,6 +120,13 @@ describe('klang-webhooks command', () => {
     expect(result.stderr).toBe(
       'klang-webhooks: KLANG_RETRY_SCHEDULE="5s,later" is not valid: expected comma-separated durations such as 5s,5m,30m, or none\n',
     );
+    // A secret's value is never echoed: only its name and what is allowed.
+    const secret = await runCli(['migrate'], { KLANG_INGEST_TOKEN: 'hunter2-short' }, cwd);
+    expect(secret).toMatchObject({
+      code: 2,
+      stderr:
+        'klang-webhooks: KLANG_INGEST_TOKEN is not valid (value not shown): expected any string of 16 or more characters\n',
+    });
     const pg = await runCli(['migrate'], { KLANG_DATABASE_URL: 'postgres://127.0.0.1:1/x' }, cwd);
     expect(pg.code).not.toBe(0);
     const serve = await runCli(['serve'], { KLANG_DATABASE_URL: 'postgres://127.0.0.1:1/x' }, cwd);

@@ -10,6 +10,8 @@ export interface Option<T> {
   description: string;
   /** Human text of the allowed values, used in error messages and docs. */
   allowed: string;
+  /** The value is a secret (or may hold one): error messages name the variable, never the value. */
+  secret?: boolean;
   parse(raw: string): T | undefined;
 }
 
@@ -83,6 +85,7 @@ export const configSchema = {
     description:
       'Database: `sqlite:<path>` (embedded, one process) or `postgres://…` (any number of processes).',
     allowed: 'sqlite:<path> or postgres://…',
+    secret: true,
     parse: databaseUrl,
   }),
   host: option({
@@ -120,14 +123,16 @@ export const configSchema = {
     description:
       '32-byte key (64 hex characters or base64) that encrypts signing secrets at rest. Generated into the data dir when unset on SQLite; required on PostgreSQL.',
     allowed: '32 bytes as 64 hex characters or base64',
+    secret: true,
     parse: secretKey,
   }),
   ingestToken: option({
     env: 'KLANG_INGEST_TOKEN',
     default: undefined,
     description:
-      'Bearer token the host product uses on `/internal/v1`. Generated and printed on first start when unset on SQLite; required on PostgreSQL.',
+      'Bearer token the host product uses on `/internal/v1`. When unset on SQLite it is generated into the data dir and printed once, at the start that generated it; required on PostgreSQL. A supplied token is never printed.',
     allowed: 'any string of 16 or more characters',
+    secret: true,
     parse: text(16),
   }),
   allowPrivateTargets: option({
@@ -185,6 +190,7 @@ export const configSchema = {
     default: undefined,
     description: 'When set, `/metrics` requires `Authorization: Bearer <token>`.',
     allowed: 'any non-empty string',
+    secret: true,
     parse: text(),
   }),
   workerConcurrency: option({
