@@ -18,6 +18,7 @@ import { ulid } from './domain/ids.ts';
 import { clientErrorHandler } from './http/plugins/client-errors.ts';
 import { errorBody, registerErrorHandling } from './http/plugins/errors.ts';
 import { registerJsonBody } from './http/plugins/json-body.ts';
+import { NOSNIFF, registerResponseHeaders } from './http/plugins/response-headers.ts';
 import { registerRouteTable } from './http/plugins/route-table.ts';
 import { userApiRoutes } from './http/routes/api/index.ts';
 import { healthRoutes } from './http/routes/health.ts';
@@ -46,14 +47,15 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
     // Router failures in the error shape: an id longer than any real one is simply not found.
     frameworkErrors: (error, _request, reply: FastifyReply) =>
       error.code === 'FST_ERR_MAX_PARAM_LENGTH'
-        ? reply.status(404).send(errorBody('not_found', 'No resource has an id this long.'))
-        : reply.status(400).send(errorBody('bad_request', 'The request URL is malformed.')),
+        ? reply.status(404).headers(NOSNIFF).send(errorBody('not_found', 'No resource has an id this long.'))
+        : reply.status(400).headers(NOSNIFF).send(errorBody('bad_request', 'The request URL is malformed.')),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   // Only JSON bodies in UTF-8 are accepted; anything else is 415.
   registerJsonBody(app);
   registerErrorHandling(app);
+  registerResponseHeaders(app);
   // Before any route: collects the route table that 404 and 405 answers are decided from.
   registerRouteTable(app);
 

@@ -16,7 +16,7 @@ export const sessionRoutes =
     app.post(
       '/session',
       {
-        config: { public: true },
+        config: { public: true, noStore: true },
         schema: {
           tags,
           summary: 'Sign in with email and password',

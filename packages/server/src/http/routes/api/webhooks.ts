@@ -26,6 +26,7 @@ export const webhookRoutes =
     app.post(
       '/webhooks',
       {
+        config: { noStore: true },
         schema: {
           tags,
           summary: 'Create a webhook',
