@@ -1,5 +1,7 @@
 // Wires config, database, repositories, services and the queue signal into one object with close().
 // Only this module and main.ts know every layer.
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Config } from './config/load-config.ts';
 import { connectDatabase, type DatabaseHandle } from './db/connect.ts';
 import { migrateToLatest } from './db/migrate.ts';
@@ -24,6 +26,8 @@ export interface Container {
   metrics: Metrics;
   /** The time of sessions, sign-in throttling and rate limits. */
   clock: Clock;
+  /** The id this process's delivery worker runs under (readiness checks its heartbeat). */
+  workerId: string;
   close(): Promise<void>;
 }
 
@@ -64,6 +68,7 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     services,
     metrics,
     clock,
+    workerId: `wrk_${hostname()}_${process.pid}_${randomBytes(4).toString('hex')}`,
     async close() {
       await queueSignal.close();
       if (!options.database) await database.close();

@@ -67,7 +67,7 @@ export async function serve(baseConfig: Config, role: Role = baseConfig.role): P
     lines.push(`Klang Webhooks ${role} started`);
   }
   if (role === 'all' || role === 'worker') {
-    const engine = await startEngine(container);
+    const engine = await startEngine(container, { workerId: container.workerId });
     stops.push(() => engine.stop());
   }
 
