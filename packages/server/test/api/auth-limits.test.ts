@@ -16,13 +16,12 @@ const sessionRow = async (t: TestApp, session: TestSession) => {
   return rows.find((r) => r.token_hash === hashToken(session.cookie.split('=')[1]!));
 };
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-// Concurrent: these tests wait on the clock, each with its own user and session.
-describe.concurrent.each(DATABASE_KINDS)('session expiry on %s', (kind) => {
+// The container's clock is moved by hand: expiry is tested to the millisecond without waiting.
+describe.each(DATABASE_KINDS)('session expiry on %s', (kind) => {
   let t: TestApp;
+  const clock = manualClock();
   beforeAll(async () => {
-    t = await createTestApp(kind, { KLANG_SESSION_IDLE: '1s', KLANG_SESSION_MAX: '2s' });
+    t = await createTestApp(kind, { KLANG_SESSION_IDLE: '1s', KLANG_SESSION_MAX: '5s' }, { clock });
   });
   afterAll(() => t?.dispose());
 
@@ -30,23 +29,26 @@ describe.concurrent.each(DATABASE_KINDS)('session expiry on %s', (kind) => {
     const user = await createUserWithToken(t);
     const session = await signIn(t, user.email, user.password);
     const row = (await sessionRow(t, session))!;
-    expect(Number(row.expires_at) - Number(row.created_at)).toBe(2_000);
-    expect(String((await signInRaw(t, user)).headers['set-cookie'])).toContain('Max-Age=2;');
+    expect(Number(row.created_at)).toBe(clock.now());
+    expect(Number(row.expires_at) - Number(row.created_at)).toBe(5_000);
+    expect(String((await signInRaw(t, user)).headers['set-cookie'])).toContain('Max-Age=5;');
+    clock.advance(500);
     expect((await me(t, { cookie: session.cookie })).statusCode).toBe(200);
     expect(Number((await sessionRow(t, session))!.expires_at)).toBe(Number(row.expires_at));
   });
 
-  it('ends a session idle for KLANG_SESSION_IDLE, in real time', async () => {
+  it('ends a session idle for KLANG_SESSION_IDLE; requests keep it alive', async () => {
     const user = await createUserWithToken(t);
     const session = await signIn(t, user.email, user.password);
-    // Requests every 250 ms keep it alive beyond the 1 s idle limit…
-    const started = Date.now();
-    while (Date.now() - started < 1_300) {
+    // A request every 250 ms keeps it alive beyond the 1 s idle limit…
+    for (let elapsed = 0; elapsed <= 1_500; elapsed += 250) {
       expect((await me(t, { cookie: session.cookie })).statusCode).toBe(200);
-      await pause(250);
+      clock.advance(250);
     }
-    // …and 1 s without one ends it.
-    await pause(1_100);
+    // …999 ms without one do not end it, 1 s does.
+    clock.advance(749);
+    expect((await me(t, { cookie: session.cookie })).statusCode).toBe(200);
+    clock.advance(1_000);
     const response = await me(t, { cookie: session.cookie });
     expect(response.statusCode).toBe(401);
     expect(response.json().error.code).toBe('unauthorized');
@@ -58,31 +60,28 @@ describe.concurrent.each(DATABASE_KINDS)('session expiry on %s', (kind) => {
     const user = await createUserWithToken(t);
     const fresh = await signIn(t, user.email, user.password);
     const stale = await signIn(t, user.email, user.password);
-    const now = Date.now();
+    const now = clock.now();
     const setSeen = (s: TestSession, at: number) =>
       sessionRow(t, s).then((row) =>
         t.database.db.updateTable('sessions').set({ last_seen_at: at }).where('id', '=', row!.id).execute(),
       );
-    await setSeen(fresh, now - 700);
-    await setSeen(stale, now - 1_001);
+    await setSeen(fresh, now - 999);
+    await setSeen(stale, now - 1_000);
     expect((await me(t, { cookie: fresh.cookie })).statusCode).toBe(200);
     const response = await me(t, { cookie: stale.cookie });
     expect(response.statusCode).toBe(401);
     expect(response.json().error.code).toBe('unauthorized');
   });
 
-  it('ends an active session at its absolute expiry', async () => {
+  it('ends an active session at its absolute expiry, to the millisecond', async () => {
     const user = await createUserWithToken(t);
     const session = await signIn(t, user.email, user.password);
-    const started = Date.now();
-    let status = 200;
-    // Used every 200 ms, so never idle; the 2 s maximum still ends it.
-    while (status === 200 && Date.now() - started < 5_000) {
-      status = (await me(t, { cookie: session.cookie })).statusCode;
-      if (status === 200) await pause(200);
+    // Used every 200 ms, so never idle; the 5 s maximum still ends it.
+    for (let elapsed = 0; elapsed < 5_000; elapsed += 200) {
+      expect((await me(t, { cookie: session.cookie })).statusCode, `at ${elapsed} ms`).toBe(200);
+      clock.advance(200);
     }
-    expect(status).toBe(401);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1_500);
+    expect((await me(t, { cookie: session.cookie })).statusCode).toBe(401);
     expect(await sessionRow(t, session)).toBeUndefined();
   });
 });
