@@ -262,7 +262,9 @@ describe.each(DATABASE_KINDS)('host API on %s', (kind) => {
       ],
     ];
 
-    it.each(cases)('%s → %i %s, nothing stored', async (_name, send, status, code) => {
+    // Title arguments first: printf placeholders take the case's values in order.
+    const titled = cases.map(([name, send, status, code]) => [name, status, code, send] as const);
+    it.each(titled)('%s → %i %s, nothing stored', async (_name, status, code, send) => {
       const before = [await count('events'), await count('users'), await count('conversations')];
       const response = await send();
       expect(response.statusCode).toBe(status);
