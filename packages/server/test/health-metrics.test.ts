@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startEngine } from '../src/engine/index.ts';
 import { createTestApp, type TestApp } from './support/app.ts';
-import { DATABASE_KINDS } from './support/databases.ts';
+import { describeEachDatabase } from './support/databases.ts';
 import { insertConversation, insertUser, insertWebhook } from './support/fixtures.ts';
 
-describe.each(DATABASE_KINDS)('health and metrics on %s', (kind) => {
+describeEachDatabase('health and metrics on %s', (kind) => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp(kind, { KLANG_METRICS_TOKEN: 'metrics-secret' });

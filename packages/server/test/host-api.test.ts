@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from './support/app.ts';
-import { DATABASE_KINDS } from './support/databases.ts';
+import { describeEachDatabase } from './support/databases.ts';
 import { insertConversation, insertTeam, insertUser, insertWebhook } from './support/fixtures.ts';
 
-describe.each(DATABASE_KINDS)('host API on %s', (kind) => {
+describeEachDatabase('host API on %s', (kind) => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp(kind);

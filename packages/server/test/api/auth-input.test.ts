@@ -1,10 +1,10 @@
 // Bad input on the auth routes: every field, status and error code, and the field named in details.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.ts';
-import { DATABASE_KINDS } from '../support/databases.ts';
+import { describeEachDatabase } from '../support/databases.ts';
 import { createUserWithToken, type TestUser } from '../support/users.ts';
 
-describe.each(DATABASE_KINDS)('auth routes, bad input on %s', (kind) => {
+describeEachDatabase('auth routes, bad input on %s', (kind) => {
   let t: TestApp;
   let alice: TestUser;
   beforeAll(async () => {

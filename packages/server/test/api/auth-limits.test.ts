@@ -1,10 +1,10 @@
 // Session expiry (idle and absolute), sign-in throttling, the per-credential rate limit and the
 // Secure cookie flag, each on an app configured with small limits.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { hashToken } from '../../src/domain/secrets.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { manualClock } from '../support/clock.ts';
-import { DATABASE_KINDS } from '../support/databases.ts';
+import { describeEachDatabase } from '../support/databases.ts';
 import { createUserWithToken, sessionHeaders, signIn, type TestSession } from '../support/users.ts';
 import { apiAs, createWebhook } from '../support/webhook-api.ts';
 
@@ -17,7 +17,7 @@ const sessionRow = async (t: TestApp, session: TestSession) => {
 };
 
 // The container's clock is moved by hand: expiry is tested to the millisecond without waiting.
-describe.each(DATABASE_KINDS)('session expiry on %s', (kind) => {
+describeEachDatabase('session expiry on %s', (kind) => {
   let t: TestApp;
   const clock = manualClock();
   beforeAll(async () => {
@@ -94,7 +94,7 @@ const signInRaw = (t: TestApp, user: { email: string; password: string }, remote
     remoteAddress,
   });
 
-describe.each(DATABASE_KINDS)('sign-in throttling on %s', (kind) => {
+describeEachDatabase('sign-in throttling on %s', (kind) => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp(kind);
@@ -183,7 +183,7 @@ describe.each(DATABASE_KINDS)('sign-in throttling on %s', (kind) => {
   });
 });
 
-describe.each(DATABASE_KINDS)('sign-in behind a proxy (KLANG_TRUST_PROXY) on %s', (kind) => {
+describeEachDatabase('sign-in behind a proxy (KLANG_TRUST_PROXY) on %s', (kind) => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp(kind, { KLANG_TRUST_PROXY: 'true' });
@@ -223,7 +223,7 @@ describe.each(DATABASE_KINDS)('sign-in behind a proxy (KLANG_TRUST_PROXY) on %s'
   });
 });
 
-describe.each(DATABASE_KINDS)('per-user rate limit on %s', (kind) => {
+describeEachDatabase('per-user rate limit on %s', (kind) => {
   const LIMIT = 5;
   let t: TestApp;
   // The window never turns over during a test unless the test moves the clock.
@@ -288,7 +288,7 @@ describe.each(DATABASE_KINDS)('per-user rate limit on %s', (kind) => {
   });
 });
 
-describe.each(DATABASE_KINDS)('cookie over https on %s', (kind) => {
+describeEachDatabase('cookie over https on %s', (kind) => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp(kind, { KLANG_PUBLIC_URL: 'https://hooks.example.com' });

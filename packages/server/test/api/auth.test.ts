@@ -1,10 +1,10 @@
 // Sign-in, sessions, CSRF, API tokens and their revocation through the user API.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.ts';
-import { DATABASE_KINDS } from '../support/databases.ts';
+import { describeEachDatabase } from '../support/databases.ts';
 import { createUserWithToken, sessionHeaders, signIn, type TestUser } from '../support/users.ts';
 
-describe.each(DATABASE_KINDS)('user API auth on %s', (kind) => {
+describeEachDatabase('user API auth on %s', (kind) => {
   let t: TestApp;
   let alice: TestUser;
   let bob: TestUser;

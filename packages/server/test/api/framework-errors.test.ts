@@ -1,9 +1,9 @@
 // Failures the framework answers before any route runs — malformed framing, oversized headers, a known
 // path with a wrong method — in the contract's error shape; 405 lists the route table's methods in Allow.
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.ts';
-import { DATABASE_KINDS } from '../support/databases.ts';
+import { describeEachDatabase } from '../support/databases.ts';
 
 /** Sends raw bytes to the server and resolves with everything it answers before closing. */
 function rawRequest(port: number, bytes: string): Promise<string> {
@@ -37,7 +37,7 @@ function parseAnswer(answer: string) {
   return { status: Number(statusLine.split(' ')[1]), headers, body: JSON.parse(body) };
 }
 
-describe.each(DATABASE_KINDS)('framework errors on %s', (kind) => {
+describeEachDatabase('framework errors on %s', (kind) => {
   let t: TestApp;
   let port: number;
   beforeAll(async () => {

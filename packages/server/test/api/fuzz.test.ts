@@ -3,10 +3,10 @@
 // request changes no stored row, and the stored data keeps its invariants.
 import fc from 'fast-check';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { EVENT_TYPES } from '../../src/domain/event-catalog.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
-import { DATABASE_KINDS } from '../support/databases.ts';
+import { describeEachDatabase } from '../support/databases.ts';
 import { insertConversation } from '../support/fixtures.ts';
 import { createUserWithToken } from '../support/users.ts';
 
@@ -127,7 +127,7 @@ async function snapshot(t: TestApp): Promise<string> {
   return JSON.stringify(Object.values(result.rows[0] ?? {}).map(String));
 }
 
-describe.each(DATABASE_KINDS)('fuzzing every route on %s', (kind) => {
+describeEachDatabase('fuzzing every route on %s', (kind) => {
   let t: TestApp;
   let headers: Record<string, string>;
   const realIds: Record<string, string> = {};

@@ -1,13 +1,13 @@
 // Input the service used to accept silently: a JSON body in another charset, invalid UTF-8, numbers
 // written in other bases, and an `error` on event types that carry none. Each is refused, nothing stored.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.ts';
-import { DATABASE_KINDS } from '../support/databases.ts';
+import { describeEachDatabase } from '../support/databases.ts';
 import { insertConversation } from '../support/fixtures.ts';
 import { createUserWithToken, type TestUser } from '../support/users.ts';
 import { apiAs, createWebhook } from '../support/webhook-api.ts';
 
-describe.each(DATABASE_KINDS)('strict input on %s', (kind) => {
+describeEachDatabase('strict input on %s', (kind) => {
   let t: TestApp;
   let user: TestUser;
   let conversationId: string;

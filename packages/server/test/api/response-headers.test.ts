@@ -1,13 +1,13 @@
 // Headers every answer carries: X-Content-Type-Options: nosniff always (errors, probes, docs and
 // framework answers too), Cache-Control: no-store on every answer that holds a secret or a token.
 import type { InjectOptions } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.ts';
-import { DATABASE_KINDS } from '../support/databases.ts';
+import { describeEachDatabase } from '../support/databases.ts';
 import { createUserWithToken, type TestUser } from '../support/users.ts';
 import { apiAs, createWebhook, deliveryOf, insertAttempt, publishEvent } from '../support/webhook-api.ts';
 
-describe.each(DATABASE_KINDS)('response headers on %s', (kind) => {
+describeEachDatabase('response headers on %s', (kind) => {
   let t: TestApp;
   let user: TestUser;
   beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOUR_MS } from '../../src/db/repos/stats-repo.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
-import { DATABASE_KINDS } from '../support/databases.ts';
+import { describeEachDatabase } from '../support/databases.ts';
 import { createUserWithToken } from '../support/users.ts';
 import {
   type ApiCaller,
@@ -12,7 +12,7 @@ import {
   publishEvent,
 } from '../support/webhook-api.ts';
 
-describe.each(DATABASE_KINDS)('attempts, resend and stats on %s', (kind) => {
+describeEachDatabase('attempts, resend and stats on %s', (kind) => {
   let t: TestApp;
   let api: ApiCaller;
   let userId: string;

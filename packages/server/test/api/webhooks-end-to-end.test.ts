@@ -2,15 +2,15 @@
 // walkthrough (create, test event, attempt detail, stats, rotate, resend, pause/resume, delete), with
 // every request verified by the public `standardwebhooks` package.
 import { Webhook as StandardWebhook } from 'standardwebhooks';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Engine, startEngine } from '../../src/engine/index.ts';
 import { answer, createReceiver, type Receiver, waitFor } from '../engine/support/receiver.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
-import { DATABASE_KINDS } from '../support/databases.ts';
+import { describeEachDatabase } from '../support/databases.ts';
 import { createUserWithToken } from '../support/users.ts';
 import { type ApiCaller, apiAs, publishEvent } from '../support/webhook-api.ts';
 
-describe.each(DATABASE_KINDS)('webhooks end to end on %s', (kind) => {
+describeEachDatabase('webhooks end to end on %s', (kind) => {
   let t: TestApp;
   let engine: Engine;
   let receiver: Receiver;

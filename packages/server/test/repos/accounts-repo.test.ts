@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createAccountsRepo } from '../../src/db/repos/accounts-repo.ts';
 import { createConversationsRepo } from '../../src/db/repos/conversations-repo.ts';
-import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from '../support/databases.ts';
+import { describeEachDatabase, openTestDatabase, type TestDatabase } from '../support/databases.ts';
 
-describe.each(DATABASE_KINDS)('accounts and conversations repos on %s', (kind) => {
+describeEachDatabase('accounts and conversations repos on %s', (kind) => {
   let database: TestDatabase;
   let accounts: ReturnType<typeof createAccountsRepo>;
   let conversations: ReturnType<typeof createConversationsRepo>;

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createGroupCommit } from '../../src/db/group-commit.ts';
-import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from '../support/databases.ts';
+import { describeEachDatabase, openTestDatabase, type TestDatabase } from '../support/databases.ts';
 
-describe.each(DATABASE_KINDS)('group commit on %s', (kind) => {
+describeEachDatabase('group commit on %s', (kind) => {
   let database: TestDatabase;
   beforeAll(async () => {
     database = await openTestDatabase(kind);

@@ -1,15 +1,15 @@
 // Sessions repository contract: only hashes of the session and CSRF tokens are stored, lookup by
 // hash (expired or not), last-seen updates, revocation and removal of expired or idle sessions.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createSessionsRepo, type SessionsRepo } from '../../src/db/repos/sessions-repo.ts';
 import { newId } from '../../src/domain/ids.ts';
 import { generateToken, hashToken } from '../../src/domain/secrets.ts';
-import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from '../support/databases.ts';
+import { describeEachDatabase, openTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { insertUser } from '../support/fixtures.ts';
 
 const HOUR = 3_600_000;
 
-describe.each(DATABASE_KINDS)('sessions repo on %s', (kind) => {
+describeEachDatabase('sessions repo on %s', (kind) => {
   let database: TestDatabase;
   let sessions: SessionsRepo;
   beforeAll(async () => {
