@@ -83,6 +83,7 @@ describeEachDatabase('webhooks API on %s', (kind) => {
   });
 
   it('lists webhooks with 24 hours of activity', async () => {
+    for (let i = 0; i < 3; i++) await create({ description: `listed ${i}` });
     const response = await api.get('/webhooks');
     expect(response.statusCode).toBe(200);
     const { data } = response.json();

@@ -48,9 +48,12 @@ describeEachDatabase('accounts and conversations repos on %s', (kind) => {
   });
 
   it('sets plans and reports missing ids', async () => {
-    expect(await accounts.setPlan('u2', 'team')).toBe(true);
+    for (const id of ['plan1', 'plan2'])
+      await accounts.upsertUser({ id, email: `${id}@example.com`, plan: 'pro' });
+    expect(await accounts.setPlan('plan2', 'team')).toBe(true);
+    expect((await accounts.getUser('plan2'))?.plan).toBe('team');
     expect(await accounts.setPlan('nobody', 'team')).toBe(false);
-    expect(await accounts.missingIds('users', ['u1', 'zz', 'u2'])).toEqual(['zz']);
+    expect(await accounts.missingIds('users', ['plan1', 'zz', 'plan2'])).toEqual(['zz']);
     expect(await accounts.missingIds('teams', [])).toEqual([]);
   });
 
