@@ -1,8 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
+import { connectDatabase } from '../src/db/connect.ts';
 import { runCli, startServer } from './support/cli-process.ts';
+import { insertConversation, insertUser } from './support/fixtures.ts';
 
 describe('klang-webhooks command', () => {
   const cwd = mkdtempSync(join(tmpdir(), 'klang-cli-'));
@@ -55,6 +57,16 @@ describe('klang-webhooks command', () => {
   });
 
   it('manages users and publishes events as the host would', async () => {
+    // A data dir of its own, with one conversation, so the test runs alone or in any order.
+    const cwd = mkdtempSync(join(tmpdir(), 'klang-cli-users-'));
+    onTestFinished(() => rmSync(cwd, { recursive: true, force: true }));
+    expect((await runCli(['migrate'], env, cwd)).code).toBe(0);
+    const database = connectDatabase(`sqlite:${join(cwd, 'data', 'klang.db')}`);
+    try {
+      await insertConversation(database.db, await insertUser(database.db, 'pro'), {}, 'conv_cli');
+    } finally {
+      await database.close();
+    }
     const created = await runCli(
       ['users', 'create', '--email', 'Ops@Example.com', '--plan', 'free', '--id', 'usr_ops'],
       env,
@@ -80,7 +92,7 @@ describe('klang-webhooks command', () => {
       stderr: 'klang-webhooks: No user with the email ghost@example.com.\n',
     });
     const published = await runCli(
-      ['events', 'publish', '--type', 'conversation.deleted', '--conversation', 'conv_demo_weekly'],
+      ['events', 'publish', '--type', 'conversation.deleted', '--conversation', 'conv_cli'],
       env,
       cwd,
     );
