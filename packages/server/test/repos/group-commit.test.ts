@@ -10,12 +10,13 @@ describeEachDatabase('group commit on %s', (kind) => {
   afterAll(() => database.dispose());
 
   const team = (id: string) => ({ id, name: id, created_at: 1, updated_at: 1 });
-  const count = async () =>
+  const count = async (prefix: string) =>
     Number(
       (
         await database.db
           .selectFrom('teams')
           .select((eb) => eb.fn.countAll().as('n'))
+          .where('id', 'like', `${prefix}%`)
           .executeTakeFirstOrThrow()
       ).n,
     );
@@ -27,22 +28,23 @@ describeEachDatabase('group commit on %s', (kind) => {
         group.run(async (trx) => {
           await trx
             .insertInto('teams')
-            .values(team(`t${i}`))
+            .values(team(`batch_${i}`))
             .execute();
           return i;
         }),
       ),
     );
     expect(results).toEqual(Array.from({ length: 300 }, (_, i) => i));
-    expect(await count()).toBe(300);
+    expect(await count('batch_')).toBe(300);
   });
 
   it('keeps a failing piece of work from taking the others down with it', async () => {
     const group = createGroupCommit(database.db, database.dialect);
+    await database.db.insertInto('teams').values(team('taken')).execute();
     const outcomes = await Promise.allSettled(
-      ['ok1', 't1', 'ok2'].map((id) =>
+      ['ok1', 'taken', 'ok2'].map((id) =>
         group.run(async (trx) => {
-          await trx.insertInto('teams').values(team(id)).execute(); // t1 exists: unique violation
+          await trx.insertInto('teams').values(team(id)).execute(); // taken exists: unique violation
           return id;
         }),
       ),
