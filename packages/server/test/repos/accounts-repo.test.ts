@@ -47,6 +47,18 @@ describeEachDatabase('accounts and conversations repos on %s', (kind) => {
     expect(await accounts.getUser('u3')).toBeUndefined();
   });
 
+  it('creates a new user once under concurrent first upserts of the same id (never email_taken)', async () => {
+    for (let round = 0; round < 10; round++) {
+      const id = `race${round}`;
+      const results = await Promise.all(
+        Array.from({ length: 12 }, () =>
+          accounts.upsertUser({ id, email: `${id}@example.com`, plan: 'pro' }),
+        ),
+      );
+      expect(results.map((r) => r.ok)).toEqual(Array(12).fill(true));
+    }
+  });
+
   it('sets plans and reports missing ids', async () => {
     for (const id of ['plan1', 'plan2'])
       await accounts.upsertUser({ id, email: `${id}@example.com`, plan: 'pro' });
