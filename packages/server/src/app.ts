@@ -15,7 +15,11 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Container } from './container.ts';
 import { ulid } from './domain/ids.ts';
+import { clientErrorHandler } from './http/plugins/client-errors.ts';
 import { errorBody, registerErrorHandling } from './http/plugins/errors.ts';
+import { registerJsonBody } from './http/plugins/json-body.ts';
+import { NOSNIFF, registerResponseHeaders } from './http/plugins/response-headers.ts';
+import { registerRouteTable } from './http/plugins/route-table.ts';
 import { userApiRoutes } from './http/routes/api/index.ts';
 import { healthRoutes } from './http/routes/health.ts';
 import { hostRoutes } from './http/routes/host/index.ts';
@@ -25,33 +29,37 @@ import { registerWebUi } from './http/routes/web-ui.ts';
 
 export const BODY_LIMIT = 64 * 1024;
 
+/** A hop count trusts that many proxies in front, whatever their address (Fastify only takes a function). */
+const trustProxyOption = (value: false | number | string) =>
+  typeof value === 'number' ? (_address: string, hop: number) => hop < value : value;
+
 export async function buildApp(container: Container): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: container.logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
+    // Behind a reverse proxy, request.ip is the client address of X-Forwarded-For (KLANG_TRUST_PROXY).
+    trustProxy: trustProxyOption(container.config.trustProxy),
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     genReqId: () => `req_${ulid()}`,
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { maxParamLength: 256 },
+    // Malformed framing and oversized headers, answered in the error shape.
+    clientErrorHandler,
     // Router failures in the error shape: an id longer than any real one is simply not found.
     frameworkErrors: (error, _request, reply: FastifyReply) =>
       error.code === 'FST_ERR_MAX_PARAM_LENGTH'
-        ? reply.status(404).send(errorBody('not_found', 'No resource has an id this long.'))
-        : reply.status(400).send(errorBody('bad_request', 'The request URL is malformed.')),
+        ? reply.status(404).headers(NOSNIFF).send(errorBody('not_found', 'No resource has an id this long.'))
+        : reply.status(400).headers(NOSNIFF).send(errorBody('bad_request', 'The request URL is malformed.')),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  // Only JSON bodies are accepted; anything else is 415.
-  app.removeContentTypeParser('text/plain');
-  // An empty JSON body is no body (DELETE, pause, resume); anything else is parsed with the
-  // default parser, which rejects __proto__ and constructor.prototype keys.
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) =>
-    body === '' ? done(null, undefined) : parseJson(request, body as string, done),
-  );
+  // Only JSON bodies in UTF-8 are accepted; anything else is 415.
+  registerJsonBody(app);
   registerErrorHandling(app);
+  registerResponseHeaders(app);
+  // Before any route: collects the route table that 404 and 405 answers are decided from.
+  registerRouteTable(app);
 
   await app.register(swagger, {
     openapi: {

@@ -1,11 +1,14 @@
 // Wires config, database, repositories, services and the queue signal into one object with close().
 // Only this module and main.ts know every layer.
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Config } from './config/load-config.ts';
 import { connectDatabase, type DatabaseHandle } from './db/connect.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { createQueueSignal } from './db/pg-queue-signal.ts';
 import type { QueueSignal } from './db/queue-signal.ts';
 import { createRepos, type Repos } from './db/repos/index.ts';
+import { type Clock, systemClock } from './domain/clock.ts';
 import { createSecretBox, type SecretBox } from './domain/secrets.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
@@ -21,6 +24,10 @@ export interface Container {
   repos: Repos;
   services: Services;
   metrics: Metrics;
+  /** The time of sessions, sign-in throttling and rate limits. */
+  clock: Clock;
+  /** The id this process's delivery worker runs under (readiness checks its heartbeat). */
+  workerId: string;
   close(): Promise<void>;
 }
 
@@ -34,6 +41,8 @@ export interface ContainerOptions {
   /** Use an already open database (tests); otherwise connect to config.databaseUrl. */
   database?: DatabaseHandle;
   migrate?: boolean;
+  /** Tests pass a clock they move by hand; default the system clock. */
+  clock?: Clock;
 }
 
 export async function createContainer(options: ContainerOptions): Promise<Container> {
@@ -46,7 +55,8 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
   });
   const repos = createRepos(database);
   const metrics = createMetrics();
-  const services = createServices({ config, logger, repos, secretBox, queueSignal, metrics });
+  const clock = options.clock ?? systemClock;
+  const services = createServices({ config, logger, repos, secretBox, queueSignal, metrics, clock });
   return {
     config,
     logger,
@@ -57,6 +67,8 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     repos,
     services,
     metrics,
+    clock,
+    workerId: `wrk_${hostname()}_${process.pid}_${randomBytes(4).toString('hex')}`,
     async close() {
       await queueSignal.close();
       if (!options.database) await database.close();

@@ -1,7 +1,8 @@
 // Starts the service: load config → open db → migrate → start roles (api, worker) → handle signals
 // with a graceful drain.
+import { join } from 'node:path';
 import { buildApp } from './app.ts';
-import { demoCredentials, isEmbedded, resolveSecrets } from './bootstrap.ts';
+import { demoCredentials, isEmbedded, resolveSecrets, type Secrets } from './bootstrap.ts';
 import type { Config } from './config/schema.ts';
 import { type Container, createContainer } from './container.ts';
 import { startEngine } from './engine/index.ts';
@@ -16,8 +17,7 @@ export interface Running {
 }
 
 /** Opens everything for a command (CLI or server): secrets, container, migrations. */
-export async function openContainer(config: Config): Promise<Container> {
-  const secrets = resolveSecrets(config);
+export async function openContainer(config: Config, secrets = resolveSecrets(config)): Promise<Container> {
   const logger = createLogger(config.logLevel);
   return createContainer({ config, logger, secretKey: secrets.secretKey, ingestToken: secrets.ingestToken });
 }
@@ -33,9 +33,21 @@ async function prepareDemo(container: Container): Promise<string[]> {
   return [`Sign in:      ${credentials.email} / ${credentials.password}`];
 }
 
+/** The token itself only at the start that generated it; afterwards where it is kept. */
+function ingestTokenLine(config: Config, secrets: Secrets): string {
+  if (secrets.ingestTokenSource === 'generated') {
+    return `Ingest token: ${secrets.ingestToken}  (host API: Authorization: Bearer <token>; shown once, kept in ${join(config.dataDir, 'ingest.token')})`;
+  }
+  if (secrets.ingestTokenSource === 'file') {
+    return `Ingest token: kept in ${join(config.dataDir, 'ingest.token')}`;
+  }
+  return 'Ingest token: from KLANG_INGEST_TOKEN';
+}
+
 export async function serve(baseConfig: Config, role: Role = baseConfig.role): Promise<Running> {
   const config: Config = Object.freeze({ ...baseConfig, role });
-  const container = await openContainer(config);
+  const secrets = resolveSecrets(config);
+  const container = await openContainer(config, secrets);
   const lines: string[] = [];
   const stops: (() => Promise<void>)[] = [];
   let url: string | undefined;
@@ -47,7 +59,7 @@ export async function serve(baseConfig: Config, role: Role = baseConfig.role): P
     lines.push(`Klang Webhooks is running at ${url} (role ${role})`);
     lines.push(...(await prepareDemo(container)));
     if (isEmbedded(config)) {
-      lines.push(`Ingest token: ${container.ingestToken}  (host API: Authorization: Bearer <token>)`);
+      lines.push(ingestTokenLine(config, secrets));
       lines.push(`Data dir:     ${config.dataDir}`);
     }
     stops.push(() => app.close());
@@ -55,7 +67,7 @@ export async function serve(baseConfig: Config, role: Role = baseConfig.role): P
     lines.push(`Klang Webhooks ${role} started`);
   }
   if (role === 'all' || role === 'worker') {
-    const engine = await startEngine(container);
+    const engine = await startEngine(container, { workerId: container.workerId });
     stops.push(() => engine.stop());
   }
 

@@ -1,8 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
+import { connectDatabase } from '../src/db/connect.ts';
 import { runCli, startServer } from './support/cli-process.ts';
+import { insertConversation, insertUser } from './support/fixtures.ts';
 
 describe('klang-webhooks command', () => {
   const cwd = mkdtempSync(join(tmpdir(), 'klang-cli-'));
@@ -30,15 +32,41 @@ describe('klang-webhooks command', () => {
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
 
+    // A restart prints the same sign-in, and only where the ingest token is kept, never the token.
     const second = startServer(['serve'], env, cwd);
     const [, email2, password2] = await second.waitForOutput(/Sign in:\s+(\S+) \/ (\S+)/);
-    const [, ingestToken2] = await second.waitForOutput(/Ingest token: (\S+)/);
-    expect([email2, password2, ingestToken2]).toEqual([email, password, ingestToken]);
+    await second.waitForOutput(/Ingest token: kept in \S*ingest\.token/);
+    expect([email2, password2]).toEqual([email, password]);
+    expect(second.output()).not.toContain(ingestToken);
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
   });
 
+  it('never prints an ingest token the operator supplied', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'klang-cli-token-'));
+    try {
+      const token = 'operator-supplied-ingest-token-42';
+      const server = startServer(['serve'], { ...env, KLANG_INGEST_TOKEN: token }, own);
+      await server.waitForOutput(/Ingest token: from KLANG_INGEST_TOKEN/);
+      expect(server.output()).not.toContain(token);
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
+  });
+
   it('manages users and publishes events as the host would', async () => {
+    // A data dir of its own, with one conversation, so the test runs alone or in any order.
+    const cwd = mkdtempSync(join(tmpdir(), 'klang-cli-users-'));
+    onTestFinished(() => rmSync(cwd, { recursive: true, force: true }));
+    expect((await runCli(['migrate'], env, cwd)).code).toBe(0);
+    const database = connectDatabase(`sqlite:${join(cwd, 'data', 'klang.db')}`);
+    try {
+      await insertConversation(database.db, await insertUser(database.db, 'pro'), {}, 'conv_cli');
+    } finally {
+      await database.close();
+    }
     const created = await runCli(
       ['users', 'create', '--email', 'Ops@Example.com', '--plan', 'free', '--id', 'usr_ops'],
       env,
@@ -64,7 +92,7 @@ describe('klang-webhooks command', () => {
       stderr: 'klang-webhooks: No user with the email ghost@example.com.\n',
     });
     const published = await runCli(
-      ['events', 'publish', '--type', 'conversation.deleted', '--conversation', 'conv_demo_weekly'],
+      ['events', 'publish', '--type', 'conversation.deleted', '--conversation', 'conv_cli'],
       env,
       cwd,
     );
@@ -104,6 +132,13 @@ describe('klang-webhooks command', () => {
     expect(result.stderr).toBe(
       'klang-webhooks: KLANG_RETRY_SCHEDULE="5s,later" is not valid: expected comma-separated durations such as 5s,5m,30m, or none\n',
     );
+    // A secret's value is never echoed: only its name and what is allowed.
+    const secret = await runCli(['migrate'], { KLANG_INGEST_TOKEN: 'hunter2-short' }, cwd);
+    expect(secret).toMatchObject({
+      code: 2,
+      stderr:
+        'klang-webhooks: KLANG_INGEST_TOKEN is not valid (value not shown): expected any string of 16 or more characters\n',
+    });
     const pg = await runCli(['migrate'], { KLANG_DATABASE_URL: 'postgres://127.0.0.1:1/x' }, cwd);
     expect(pg.code).not.toBe(0);
     const serve = await runCli(['serve'], { KLANG_DATABASE_URL: 'postgres://127.0.0.1:1/x' }, cwd);

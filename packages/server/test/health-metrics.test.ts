@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startEngine } from '../src/engine/index.ts';
 import { createTestApp, type TestApp } from './support/app.ts';
-import { DATABASE_KINDS } from './support/databases.ts';
+import { describeEachDatabase } from './support/databases.ts';
 import { insertConversation, insertUser, insertWebhook } from './support/fixtures.ts';
 
-describe.each(DATABASE_KINDS)('health and metrics on %s', (kind) => {
+describeEachDatabase('health and metrics on %s', (kind) => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp(kind, { KLANG_METRICS_TOKEN: 'metrics-secret' });
@@ -13,13 +13,20 @@ describe.each(DATABASE_KINDS)('health and metrics on %s', (kind) => {
 
   it('answers /healthz, and /readyz only once the worker of this process beats', async () => {
     expect((await t.app.inject('/healthz')).json()).toEqual({ status: 'ok' });
+    // Another process's worker beating just now does not make this process ready.
+    const now = Date.now();
+    await t.database.db
+      .insertInto('workers')
+      .values({ id: 'wrk_other_process', role: 'worker', started_at: now, heartbeat_at: now })
+      .execute();
     const before = await t.app.inject('/readyz');
     expect(before.statusCode).toBe(503);
     expect(before.json()).toMatchObject({
       status: 'not_ready',
       checks: { database: true, migrations: true, worker: false },
     });
-    const engine = await startEngine(t.container);
+    // main.ts starts the worker with the container's id, as here.
+    const engine = await startEngine(t.container, { workerId: t.container.workerId });
     try {
       const ready = await t.app.inject('/readyz');
       expect(ready.statusCode).toBe(200);

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from './support/app.ts';
-import { DATABASE_KINDS } from './support/databases.ts';
+import { describeEachDatabase } from './support/databases.ts';
 import { insertConversation, insertTeam, insertUser, insertWebhook } from './support/fixtures.ts';
 
-describe.each(DATABASE_KINDS)('host API on %s', (kind) => {
+describeEachDatabase('host API on %s', (kind) => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp(kind);
@@ -76,6 +76,7 @@ describe.each(DATABASE_KINDS)('host API on %s', (kind) => {
 
     it('stays idempotent under concurrent upserts of the same ids', async () => {
       await put('/teams/team_c', { name: 'Concurrent' });
+      await put('/users/u_conc_share', { email: 'conc-share@example.com', plan: 'pro' });
       const users = await Promise.all(
         Array.from({ length: 12 }, () =>
           put('/users/u_conc', { email: 'conc@example.com', plan: 'pro', team_ids: ['team_c'] }),
@@ -87,7 +88,7 @@ describe.each(DATABASE_KINDS)('host API on %s', (kind) => {
           put('/conversations/c_conc', {
             owner_id: 'u_conc',
             shared_with_teams: ['team_c'],
-            shared_with_users: ['u_alice'],
+            shared_with_users: ['u_conc_share'],
           }),
         ),
       );
@@ -104,16 +105,18 @@ describe.each(DATABASE_KINDS)('host API on %s', (kind) => {
     });
 
     it('refuses an email that belongs to another user with 409', async () => {
-      const response = await put('/users/u_carol', { email: 'alice@example.com', plan: 'pro' });
+      expect((await put('/users/u_dana', { email: 'dana@example.com', plan: 'pro' })).statusCode).toBe(200);
+      const response = await put('/users/u_carol', { email: 'Dana@example.com', plan: 'pro' });
       expect(response.statusCode).toBe(409);
       expect(response.json().error.code).toBe('email_taken');
     });
 
     it('refuses unknown referenced ids with 422 naming the field, storing nothing', async () => {
+      await insertTeam(t.database.db, [], 'team_known');
       const before = await count('conversations');
       const response = await put('/conversations/c_bad', {
         owner_id: 'u_nobody',
-        shared_with_teams: ['team_a', 'team_zz'],
+        shared_with_teams: ['team_known', 'team_zz'],
       });
       expect(response.statusCode).toBe(422);
       expect(response.json().error.code).toBe('validation_failed');
@@ -262,7 +265,9 @@ describe.each(DATABASE_KINDS)('host API on %s', (kind) => {
       ],
     ];
 
-    it.each(cases)('%s → %i %s, nothing stored', async (_name, send, status, code) => {
+    // Title arguments first: printf placeholders take the case's values in order.
+    const titled = cases.map(([name, send, status, code]) => [name, status, code, send] as const);
+    it.each(titled)('%s → %i %s, nothing stored', async (_name, status, code, send) => {
       const before = [await count('events'), await count('users'), await count('conversations')];
       const response = await send();
       expect(response.statusCode).toBe(status);
@@ -372,9 +377,11 @@ describe.each(DATABASE_KINDS)('host API on %s', (kind) => {
     });
 
     it('adds the error object to conversation.failed payloads', async () => {
+      const owner = await insertUser(t.database.db, 'pro');
+      const conversation = await insertConversation(t.database.db, owner);
       const response = await publish({
         type: 'conversation.failed',
-        conversation_id: 'c_1',
+        conversation_id: conversation,
         error: { code: 'audio_unreadable', message: 'The file has no audio.' },
       });
       expect(response.statusCode).toBe(202);

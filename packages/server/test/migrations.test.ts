@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { isMigrated, migrateToLatest } from '../src/db/migrate.ts';
-import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from './support/databases.ts';
+import { describeEachDatabase, openTestDatabase, type TestDatabase } from './support/databases.ts';
 
-describe.each(DATABASE_KINDS)('migrations on %s', (kind) => {
+describeEachDatabase('migrations on %s', (kind) => {
   let database: TestDatabase;
   beforeAll(async () => {
     database = await openTestDatabase(kind);

@@ -43,13 +43,21 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads KLANG_TRUST_PROXY as off, a hop count or proxy addresses', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ KLANG_TRUST_PROXY: 'true' }).trustProxy).toBe(1);
+    expect(loadConfig({ KLANG_TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ KLANG_TRUST_PROXY: '10.0.0.1, 192.168.0.0/16' }).trustProxy).toBe(
+      '10.0.0.1,192.168.0.0/16',
+    );
+    expect(() => loadConfig({ KLANG_TRUST_PROXY: 'everyone' })).toThrow(ConfigError);
+  });
+
   it.each([
+    ['KLANG_TRUST_PROXY', 'maybe'],
     ['KLANG_PORT', '70000'],
     ['KLANG_PORT', 'abc'],
     ['KLANG_ROLE', 'leader'],
-    ['KLANG_DATABASE_URL', 'mysql://x'],
-    ['KLANG_SECRET_KEY', 'short'],
-    ['KLANG_INGEST_TOKEN', 'too-short'],
     ['KLANG_RETRY_SCHEDULE', '5s,soon'],
     ['KLANG_DELIVERY_TIMEOUT', '15'],
     ['KLANG_ALLOW_PRIVATE_TARGETS', 'maybe'],
@@ -65,6 +73,25 @@ describe('loadConfig', () => {
     expect((error as ConfigError).variable).toBe(name);
     expect((error as ConfigError).message).toMatch(new RegExp(`^${name}=.* is not valid: expected .+`));
     expect((error as ConfigError).message).not.toContain('\n');
+  });
+
+  it.each([
+    ['KLANG_DATABASE_URL', 'mysql://admin:hunter2@db/x'],
+    ['KLANG_SECRET_KEY', 'hunter2-short'],
+    ['KLANG_INGEST_TOKEN', 'hunter2-short'],
+  ])('rejects a bad secret %s naming the variable, never its value', (name, value) => {
+    let error: unknown;
+    try {
+      loadConfig({ [name]: value });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe(name);
+    expect((error as ConfigError).message).toMatch(
+      new RegExp(`^${name} is not valid \\(value not shown\\): expected .+`),
+    );
+    expect((error as ConfigError).message).not.toContain('hunter2');
   });
 
   it('keeps docs/config.md in step with the schema (run `npm run docs` after changing options)', () => {

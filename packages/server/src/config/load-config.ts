@@ -28,10 +28,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }
     const parsed = option.parse(raw);
     if (parsed === undefined) {
-      throw new ConfigError(
-        option.env,
-        `${name ?? option.env}=${JSON.stringify(raw)} is not valid: expected ${option.allowed}`,
-      );
+      const shown =
+        'secret' in option && option.secret
+          ? `${name ?? option.env} is not valid (value not shown)`
+          : `${name ?? option.env}=${JSON.stringify(raw)} is not valid`;
+      throw new ConfigError(option.env, `${shown}: expected ${option.allowed}`);
     }
     values[key] = parsed;
   }

@@ -10,6 +10,8 @@ export interface Option<T> {
   description: string;
   /** Human text of the allowed values, used in error messages and docs. */
   allowed: string;
+  /** The value is a secret (or may hold one): error messages name the variable, never the value. */
+  secret?: boolean;
   parse(raw: string): T | undefined;
 }
 
@@ -61,6 +63,16 @@ const secretKey: Option<Buffer>['parse'] = (raw) => {
   return key.length === 32 ? key : undefined;
 };
 
+/** false, a hop count (true is one proxy), or proxy addresses/CIDRs, as Fastify's trustProxy takes them. */
+const trustProxy: Option<false | number | string>['parse'] = (raw) => {
+  const flag = bool(raw);
+  if (flag !== undefined) return flag ? 1 : false;
+  const hops = int(1, 10)(raw);
+  if (hops !== undefined) return hops;
+  const parts = raw.split(',').map((part) => part.trim());
+  return parts.every((part) => /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(part)) ? parts.join(',') : undefined;
+};
+
 const option = <T, D extends string | undefined>(
   spec: Option<T> & { default: D },
 ): Option<T> & { default: D } => spec;
@@ -73,6 +85,7 @@ export const configSchema = {
     description:
       'Database: `sqlite:<path>` (embedded, one process) or `postgres://…` (any number of processes).',
     allowed: 'sqlite:<path> or postgres://…',
+    secret: true,
     parse: databaseUrl,
   }),
   host: option({
@@ -110,14 +123,16 @@ export const configSchema = {
     description:
       '32-byte key (64 hex characters or base64) that encrypts signing secrets at rest. Generated into the data dir when unset on SQLite; required on PostgreSQL.',
     allowed: '32 bytes as 64 hex characters or base64',
+    secret: true,
     parse: secretKey,
   }),
   ingestToken: option({
     env: 'KLANG_INGEST_TOKEN',
     default: undefined,
     description:
-      'Bearer token the host product uses on `/internal/v1`. Generated and printed on first start when unset on SQLite; required on PostgreSQL.',
+      'Bearer token the host product uses on `/internal/v1`. When unset on SQLite it is generated into the data dir and printed once, at the start that generated it; required on PostgreSQL. A supplied token is never printed.',
     allowed: 'any string of 16 or more characters',
+    secret: true,
     parse: text(16),
   }),
   allowPrivateTargets: option({
@@ -175,6 +190,7 @@ export const configSchema = {
     default: undefined,
     description: 'When set, `/metrics` requires `Authorization: Bearer <token>`.',
     allowed: 'any non-empty string',
+    secret: true,
     parse: text(),
   }),
   workerConcurrency: option({
@@ -246,7 +262,8 @@ export const configSchema = {
   rateLimitPerMinute: option({
     env: 'KLANG_RATE_LIMIT',
     default: '600',
-    description: 'User API requests allowed per token or session per minute.',
+    description:
+      'User API requests allowed per user per minute, all their API tokens and sessions together (test events included).',
     allowed: 'an integer from 1 to 1000000',
     parse: int(1, 1_000_000),
   }),
@@ -263,6 +280,14 @@ export const configSchema = {
     description: 'A session ends this long after sign-in, however active.',
     allowed: 'a duration such as 7d',
     parse: duration(1_000),
+  }),
+  trustProxy: option({
+    env: 'KLANG_TRUST_PROXY',
+    default: 'false',
+    description:
+      'Read the client address (used by sign-in throttling and logs) from `X-Forwarded-For` when a reverse proxy is in front. `true` trusts one proxy: the client is the address that proxy added (the last entry); a number trusts that many proxies; a list of proxy addresses or CIDRs trusts exactly those. Leave off when clients connect directly, or they could claim any address.',
+    allowed: 'true, false, a hop count from 1 to 10, or comma-separated proxy addresses/CIDRs',
+    parse: trustProxy,
   }),
   publicUrl: option({
     env: 'KLANG_PUBLIC_URL',

@@ -2,6 +2,7 @@
 
 export const ERRORS = {
   invalid_json: 400,
+  invalid_encoding: 400,
   bad_request: 400,
   unauthorized: 401,
   invalid_credentials: 401,
@@ -16,6 +17,7 @@ export const ERRORS = {
   token_not_found: 404,
   route_not_found: 404,
   method_not_allowed: 405,
+  request_timeout: 408,
   conflict: 409,
   idempotency_conflict: 409,
   webhook_limit_reached: 409,
@@ -25,6 +27,7 @@ export const ERRORS = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   validation_failed: 422,
+  headers_too_large: 431,
   unknown_event_type: 422,
   rate_limited: 429,
   internal_error: 500,

@@ -1,9 +1,10 @@
 // Host-declared accounts: users (plan, password, teams), teams and conversations with their shares.
+// A changed password ends the user's sessions (API tokens stay).
 
 import type { Repos } from '../db/repos/index.ts';
 import { AppError, type ErrorDetail } from '../domain/errors.ts';
 import type { Plan } from '../domain/webhook-status.ts';
-import { hashPassword } from './passwords.ts';
+import { hashPassword, verifyPassword } from './passwords.ts';
 
 export interface UserInput {
   email: string;
@@ -28,7 +29,15 @@ function unknownIds(field: string, all: readonly string[], missing: readonly str
 }
 
 export function createAccountsService({ repos }: { repos: Repos }) {
-  const { accounts, conversations } = repos;
+  const { accounts, conversations, sessions } = repos;
+
+  /** The hash to store for `password`, or undefined when it is the user's current one (nothing changes). */
+  async function newPasswordHash(id: string, password: string | undefined): Promise<string | undefined> {
+    if (password === undefined) return undefined;
+    const current = (await accounts.getUser(id))?.passwordHash;
+    if (current && (await verifyPassword(current, password))) return undefined;
+    return hashPassword(password);
+  }
 
   async function assertKnown(field: string, table: 'users' | 'teams', ids: readonly string[] | undefined) {
     if (!ids || ids.length === 0) return [];
@@ -40,7 +49,7 @@ export function createAccountsService({ repos }: { repos: Repos }) {
       const details = await assertKnown('team_ids', 'teams', input.teamIds);
       if (details.length > 0)
         throw new AppError('validation_failed', 'team_ids names teams that do not exist.', details);
-      const passwordHash = input.password === undefined ? undefined : await hashPassword(input.password);
+      const passwordHash = await newPasswordHash(id, input.password);
       const result = await accounts.upsertUser({
         id,
         email: input.email,
@@ -53,6 +62,8 @@ export function createAccountsService({ repos }: { repos: Repos }) {
           { field: 'email', message: 'already used by another user' },
         ]);
       }
+      // Whoever signed in with the old password is signed out.
+      if (passwordHash !== undefined) await sessions.deleteAllForUser(id);
       return result.user;
     },
 

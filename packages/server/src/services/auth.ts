@@ -1,13 +1,14 @@
-// Sign-in (argon2id, throttled per account and per address), browser sessions with idle and absolute
+// Sign-in (argon2id, throttled as services/sign-in-throttle.ts decides), browser sessions with idle and absolute
 // expiry, and API tokens (shown once, stored as SHA-256 hashes). Resolves credentials to a user.
 import type { Config } from '../config/load-config.ts';
 import type { Repos } from '../db/repos/index.ts';
+import { type Clock, systemClock } from '../domain/clock.ts';
 import { AppError } from '../domain/errors.ts';
 import { newId, type SessionId, type TokenId } from '../domain/ids.ts';
 import { generateToken, hashToken, safeEqual } from '../domain/secrets.ts';
 import type { Plan } from '../domain/webhook-status.ts';
-import { createFailureThrottle, type FailureThrottle } from './limiters.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
+import { createSignInThrottle, type SignInThrottle } from './sign-in-throttle.ts';
 
 export interface AuthUser {
   id: string;
@@ -40,8 +41,6 @@ export interface CreatedToken {
   createdAt: Date;
 }
 
-export const SIGN_IN_MAX_FAILURES = 10;
-export const SIGN_IN_WINDOW_MS = 15 * 60_000;
 export const TOKENS_PER_USER = 100;
 export const SESSION_TOKEN_PREFIX = 'kws_';
 export const API_TOKEN_PREFIX = 'kwt_';
@@ -52,15 +51,14 @@ const TOUCH_INTERVAL_MS = 60_000;
 export interface AuthServiceDeps {
   config: Config;
   repos: Repos;
-  /** Tests may pass their own throttles; by default 10 failures per 15 minutes. */
-  throttles?: { account: FailureThrottle; address: FailureThrottle };
+  clock?: Clock;
+  /** By default 10 failures per 15 minutes (see sign-in-throttle.ts). */
+  throttle?: SignInThrottle;
 }
 
-export function createAuthService({ config, repos, throttles }: AuthServiceDeps) {
+export function createAuthService({ config, repos, clock = systemClock, throttle }: AuthServiceDeps) {
   const { accounts, sessions, tokens } = repos;
-  const throttleOptions = { max: SIGN_IN_MAX_FAILURES, windowMs: SIGN_IN_WINDOW_MS };
-  const accountThrottle = throttles?.account ?? createFailureThrottle(throttleOptions);
-  const addressThrottle = throttles?.address ?? createFailureThrottle(throttleOptions);
+  const signInThrottle = throttle ?? createSignInThrottle();
   // Unknown emails are checked against this hash so they cost as much time as a wrong password.
   // Computed once, up front, so the first unknown email is not slower either.
   const decoy = hashPassword(generateToken('decoy_'));
@@ -68,10 +66,7 @@ export function createAuthService({ config, repos, throttles }: AuthServiceDeps)
   const idleTouchMs = Math.min(TOUCH_INTERVAL_MS, Math.floor(config.sessionIdleMs / 20));
 
   function assertNotThrottled(accountKey: string, addressKey: string, now: number) {
-    const waitMs = Math.max(
-      accountThrottle.retryAfterMs(accountKey, now),
-      addressThrottle.retryAfterMs(addressKey, now),
-    );
+    const waitMs = signInThrottle.retryAfterMs(accountKey, addressKey, now);
     if (waitMs > 0) {
       const seconds = Math.max(1, Math.ceil(waitMs / 1000));
       throw new AppError(
@@ -85,7 +80,7 @@ export function createAuthService({ config, repos, throttles }: AuthServiceDeps)
 
   return {
     /** Checks the password and opens a session; 401 invalid_credentials, 429 rate_limited when throttled. */
-    async signIn(email: string, password: string, address: string, now = Date.now()): Promise<SignedIn> {
+    async signIn(email: string, password: string, address: string, now = clock.now()): Promise<SignedIn> {
       const accountKey = email.toLowerCase();
       const addressKey = address || 'unknown';
       assertNotThrottled(accountKey, addressKey, now);
@@ -93,11 +88,10 @@ export function createAuthService({ config, repos, throttles }: AuthServiceDeps)
       const hash = user?.passwordHash ?? (await decoy);
       const ok = (await verifyPassword(hash, password)) && user?.passwordHash != null;
       if (!user || !ok) {
-        accountThrottle.recordFailure(accountKey, now);
-        addressThrottle.recordFailure(addressKey, now);
+        signInThrottle.recordFailure(accountKey, addressKey, now);
         throw new AppError('invalid_credentials', 'The email or password is not correct.');
       }
-      accountThrottle.reset(accountKey);
+      signInThrottle.recordSuccess(accountKey, addressKey, now);
       await sessions.deleteExpiredForUser(user.id, now, now - config.sessionIdleMs);
       const sessionToken = generateToken(SESSION_TOKEN_PREFIX);
       const csrfToken = generateToken('', 24);
@@ -124,7 +118,7 @@ export function createAuthService({ config, repos, throttles }: AuthServiceDeps)
     async authenticateSession(
       sessionToken: string,
       csrfToken: string | undefined,
-      now = Date.now(),
+      now = clock.now(),
     ): Promise<SessionAuth | undefined> {
       const session = await sessions.findByHash(hashToken(sessionToken));
       if (!session) return undefined;
@@ -145,7 +139,7 @@ export function createAuthService({ config, repos, throttles }: AuthServiceDeps)
     /** The owner of an API token, or undefined when unknown or revoked. */
     async authenticateToken(
       token: string,
-      now = Date.now(),
+      now = clock.now(),
     ): Promise<{ user: AuthUser; tokenId: TokenId } | undefined> {
       const found = await tokens.findByHash(hashToken(token));
       if (!found) return undefined;
@@ -155,7 +149,7 @@ export function createAuthService({ config, repos, throttles }: AuthServiceDeps)
       return { user: found.user, tokenId: found.tokenId };
     },
 
-    async createToken(userId: string, name: string, now = Date.now()): Promise<CreatedToken> {
+    async createToken(userId: string, name: string, now = clock.now()): Promise<CreatedToken> {
       if ((await tokens.countForUser(userId)) >= TOKENS_PER_USER) {
         throw new AppError(
           'token_limit_reached',

@@ -2,6 +2,7 @@
 import type { Config } from '../config/load-config.ts';
 import type { QueueSignal } from '../db/queue-signal.ts';
 import type { Repos } from '../db/repos/index.ts';
+import type { Clock } from '../domain/clock.ts';
 import type { SecretBox } from '../domain/secrets.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
@@ -19,6 +20,7 @@ export interface ServiceDeps {
   secretBox: SecretBox;
   queueSignal: QueueSignal;
   metrics: Metrics;
+  clock: Clock;
 }
 
 export function createServices(deps: ServiceDeps) {

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { QueueSignal } from '../db/queue-signal.ts';
 import type { Repos } from '../db/repos/index.ts';
-import { AppError } from '../domain/errors.ts';
+import { AppError, validationFailed } from '../domain/errors.ts';
 import { buildPayload, EVENT_TYPES, type EventError, isEventType } from '../domain/event-catalog.ts';
 import { newId } from '../domain/ids.ts';
 import type { Metrics } from '../metrics.ts';
@@ -50,6 +50,9 @@ export function createIngestService({
           `Unknown event type ${JSON.stringify(input.type)}; use one of ${EVENT_TYPES.join(', ')}.`,
           [{ field: 'type', message: `must be one of ${EVENT_TYPES.join(', ')}` }],
         );
+      }
+      if (input.error !== undefined && input.type !== 'conversation.failed') {
+        throw validationFailed('error', 'is only allowed on conversation.failed');
       }
       const conversation = await repos.conversations.getRef(input.conversationId);
       if (!conversation) {

@@ -1,5 +1,5 @@
 // In-memory limiters of one process: a failure throttle (N failures per sliding window, for sign-in)
-// and a fixed-window request counter (per token or session). Both bound their memory.
+// and a fixed-window request counter (per user of the API). Both bound their memory.
 
 export interface FailureThrottle {
   /** Milliseconds until the key may try again; 0 when it is not locked. */

@@ -1,10 +1,10 @@
 // Bad input on the auth routes: every field, status and error code, and the field named in details.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.ts';
-import { DATABASE_KINDS } from '../support/databases.ts';
+import { describeEachDatabase } from '../support/databases.ts';
 import { createUserWithToken, type TestUser } from '../support/users.ts';
 
-describe.each(DATABASE_KINDS)('auth routes, bad input on %s', (kind) => {
+describeEachDatabase('auth routes, bad input on %s', (kind) => {
   let t: TestApp;
   let alice: TestUser;
   beforeAll(async () => {
@@ -90,14 +90,21 @@ describe.each(DATABASE_KINDS)('auth routes, bad input on %s', (kind) => {
     ['__proto__ key', '{"email":"a@example.com","password":"x","__proto__":{"a":1}}', 400, 'invalid_json'],
   ];
 
-  it.each(sessionCases)('POST /session with %s → %i %s', async (_name, payload, status, code, field) => {
-    await check(
-      await raw('/session', 'POST', typeof payload === 'string' ? payload : JSON.stringify(payload)),
-      status,
-      code,
-      field,
-    );
-  });
+  /** The case with its title arguments first: printf placeholders take the values in order. */
+  const titled = (cases: Case[]) =>
+    cases.map(([name, payload, status, code, field]) => [name, status, code, payload, field] as const);
+
+  it.each(titled(sessionCases))(
+    'POST /session with %s → %i %s',
+    async (_name, status, code, payload, field) => {
+      await check(
+        await raw('/session', 'POST', typeof payload === 'string' ? payload : JSON.stringify(payload)),
+        status,
+        code,
+        field,
+      );
+    },
+  );
 
   it('POST /session with a text/plain body → 415 unsupported_media_type', async () => {
     const response = await t.app.inject({
@@ -139,7 +146,7 @@ describe.each(DATABASE_KINDS)('auth routes, bad input on %s', (kind) => {
     ['constructor.prototype', '{"name":"x","constructor":{"prototype":{"a":1}}}', 400, 'invalid_json'],
   ];
 
-  it.each(tokenCases)('POST /tokens with %s → %i %s', async (_name, payload, status, code, field) => {
+  it.each(titled(tokenCases))('POST /tokens with %s → %i %s', async (_name, status, code, payload, field) => {
     const before = (await t.database.db.selectFrom('api_tokens').select('id').execute()).length;
     await check(
       await raw(

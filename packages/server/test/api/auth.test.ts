@@ -1,10 +1,10 @@
 // Sign-in, sessions, CSRF, API tokens and their revocation through the user API.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.ts';
-import { DATABASE_KINDS } from '../support/databases.ts';
+import { describeEachDatabase } from '../support/databases.ts';
 import { createUserWithToken, sessionHeaders, signIn, type TestUser } from '../support/users.ts';
 
-describe.each(DATABASE_KINDS)('user API auth on %s', (kind) => {
+describeEachDatabase('user API auth on %s', (kind) => {
   let t: TestApp;
   let alice: TestUser;
   let bob: TestUser;
@@ -183,6 +183,42 @@ describe.each(DATABASE_KINDS)('user API auth on %s', (kind) => {
       });
       expect(second.statusCode).toBe(200);
       expect((await inject('GET', '/me', { cookie: first.cookie })).statusCode).toBe(401);
+    });
+  });
+
+  describe('password change through the host API', () => {
+    const putUser = (user: TestUser, body: Record<string, unknown>) =>
+      t.app.inject({
+        method: 'PUT',
+        url: `/internal/v1/users/${user.userId}`,
+        headers: t.hostAuth,
+        payload: { email: user.email, plan: 'pro', ...body },
+      });
+
+    it('a new password ends every session of the user; API tokens and other users stay signed in', async () => {
+      const carol = await createUserWithToken(t, 'pro');
+      const dave = await createUserWithToken(t, 'pro');
+      const phone = await signIn(t, carol.email, carol.password);
+      const laptop = await signIn(t, carol.email, carol.password);
+      const other = await signIn(t, dave.email, dave.password);
+      expect((await putUser(carol, { password: 'a-brand-new-password' })).statusCode).toBe(200);
+      for (const session of [phone, laptop]) {
+        const response = await inject('GET', '/me', { cookie: session.cookie });
+        expect(response.statusCode).toBe(401);
+        expect(response.json().error.code).toBe('unauthorized');
+      }
+      expect((await inject('GET', '/me', { cookie: other.cookie })).statusCode).toBe(200);
+      expect((await inject('GET', '/me', carol.headers)).statusCode).toBe(200);
+      expect((await postSession({ email: carol.email, password: carol.password })).statusCode).toBe(401);
+      await signIn(t, carol.email, 'a-brand-new-password');
+    });
+
+    it('the same password again, or none, keeps the sessions (the host may re-send users)', async () => {
+      const erin = await createUserWithToken(t, 'pro');
+      const session = await signIn(t, erin.email, erin.password);
+      expect((await putUser(erin, { password: erin.password })).statusCode).toBe(200);
+      expect((await putUser(erin, { plan: 'team' })).statusCode).toBe(200);
+      expect((await inject('GET', '/me', { cookie: session.cookie })).statusCode).toBe(200);
     });
   });
 

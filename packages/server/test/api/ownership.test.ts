@@ -1,10 +1,10 @@
 // The ownership matrix, generated from the route table (the OpenAPI document): every /api/v1 route
 // that takes an id, called by another user with A's ids, answers 404 with the same body as for an id
 // that does not exist — and A's data is unchanged afterwards.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { newId } from '../../src/domain/ids.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
-import { DATABASE_KINDS } from '../support/databases.ts';
+import { describeEachDatabase } from '../support/databases.ts';
 import { createUserWithToken, type TestUser } from '../support/users.ts';
 import {
   type ApiCaller,
@@ -48,7 +48,7 @@ function fill(path: string, ids: (kind: ReturnType<typeof idKind>) => string): s
   return path.replace(/\{(\w+)\}/g, (_, param: string) => ids(idKind(path, param)));
 }
 
-describe.each(DATABASE_KINDS)('ownership matrix on %s', (kind) => {
+describeEachDatabase('ownership matrix on %s', (kind) => {
   let t: TestApp;
   let owner: TestUser;
   let ownerApi: ApiCaller;

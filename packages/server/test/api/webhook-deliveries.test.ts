@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOUR_MS } from '../../src/db/repos/stats-repo.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
-import { DATABASE_KINDS } from '../support/databases.ts';
+import { describeEachDatabase } from '../support/databases.ts';
 import { createUserWithToken } from '../support/users.ts';
 import {
   type ApiCaller,
@@ -12,7 +12,7 @@ import {
   publishEvent,
 } from '../support/webhook-api.ts';
 
-describe.each(DATABASE_KINDS)('attempts, resend and stats on %s', (kind) => {
+describeEachDatabase('attempts, resend and stats on %s', (kind) => {
   let t: TestApp;
   let api: ApiCaller;
   let userId: string;
@@ -55,7 +55,22 @@ describe.each(DATABASE_KINDS)('attempts, resend and stats on %s', (kind) => {
       }
     });
 
+    /** A webhook of its own with one event and one failed attempt, for tests that change delivery rows. */
+    async function ownFailedDelivery() {
+      const ownWebhook = (await createWebhook()).id;
+      const eventId = await publishEvent(t, userId, 'conversation.failed');
+      const delivery = await deliveryOf(t, eventId, ownWebhook);
+      await insertAttempt(t, ownWebhook, {
+        deliveryId: delivery.id,
+        eventId,
+        eventType: 'conversation.failed',
+        outcome: 'failed',
+      });
+      return { webhookId: ownWebhook, deliveryId: delivery.id, eventId };
+    }
+
     it("shows each attempt's delivery state, and why retries were cancelled", async () => {
+      const { webhookId, deliveryId: failedDelivery } = await ownFailedDelivery();
       const before = (await api.get(`/webhooks/${webhookId}/attempts?status=failed&limit=1`)).json().data[0];
       expect(before).toMatchObject({ delivery_status: 'pending', delivery_status_reason: null });
       await t.database.db
@@ -70,11 +85,6 @@ describe.each(DATABASE_KINDS)('attempts, resend and stats on %s', (kind) => {
         delivery_status: 'cancelled',
         delivery_status_reason: 'access_revoked',
       });
-      await t.database.db
-        .updateTable('deliveries')
-        .set({ status: 'pending', status_reason: null })
-        .where('id', '=', failedDelivery)
-        .execute();
     });
 
     it('lists newest first, 20 by default, and pages with next_cursor', async () => {
@@ -183,6 +193,7 @@ describe.each(DATABASE_KINDS)('attempts, resend and stats on %s', (kind) => {
     });
 
     it('resends a delivery: back to pending, due now, unlocked, same event', async () => {
+      const { webhookId, deliveryId: failedDelivery } = await ownFailedDelivery();
       await t.database.db
         .updateTable('deliveries')
         .set({ status: 'failed', attempts: 7, next_attempt_at: Date.now() + HOUR_MS })
@@ -204,7 +215,8 @@ describe.each(DATABASE_KINDS)('attempts, resend and stats on %s', (kind) => {
     });
 
     it('refuses to resend a delivery whose attempt is in flight (409) and unknown ones (404)', async () => {
-      const ready = await deliveryOf(t, readyEvent, webhookId);
+      const { webhookId, deliveryId, eventId } = await ownFailedDelivery();
+      const ready = { id: deliveryId };
       await t.database.db
         .updateTable('deliveries')
         .set({ status: 'pending', locked_until: Date.now() + 60_000, locked_by: 'worker-1' })
@@ -213,7 +225,7 @@ describe.each(DATABASE_KINDS)('attempts, resend and stats on %s', (kind) => {
       const busy = await api.post(`/webhooks/${webhookId}/deliveries/${ready.id}/resend`);
       expect(busy.statusCode).toBe(409);
       expect(busy.json().error.code).toBe('conflict');
-      const row = await deliveryOf(t, readyEvent, webhookId);
+      const row = await deliveryOf(t, eventId, webhookId);
       expect(row.locked_by).toBe('worker-1');
 
       for (const id of ['dlv_00000000000000000000000000', 'nope']) {

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.ts';
-import { DATABASE_KINDS } from '../support/databases.ts';
+import { describeEachDatabase } from '../support/databases.ts';
 import { createUserWithToken } from '../support/users.ts';
 import { type ApiCaller, apiAs, createWebhook as createWebhookAs } from '../support/webhook-api.ts';
 
-describe.each(DATABASE_KINDS)('test events on %s', (kind) => {
+describeEachDatabase('test events on %s', (kind) => {
   let t: TestApp;
   let api: ApiCaller;
   beforeAll(async () => {

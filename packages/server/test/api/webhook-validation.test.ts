@@ -1,14 +1,14 @@
 // Bad input for every field of the webhook routes (research table B1–B36), with the production URL
 // policy (private targets not allowed): always a 4xx with a code and the field, never a 500, nothing stored.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../support/app.ts';
-import { DATABASE_KINDS } from '../support/databases.ts';
+import { describeEachDatabase } from '../support/databases.ts';
 import { createUserWithToken } from '../support/users.ts';
 import { type ApiCaller, apiAs } from '../support/webhook-api.ts';
 
 const PUBLIC_URL = 'https://93.184.216.34/hook';
 
-describe.each(DATABASE_KINDS)('webhook input validation on %s', (kind) => {
+describeEachDatabase('webhook input validation on %s', (kind) => {
   let t: TestApp;
   let api: ApiCaller;
   let headers: Record<string, string>;

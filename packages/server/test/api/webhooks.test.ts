@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { EVENT_TYPES } from '../../src/domain/event-catalog.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
-import { DATABASE_KINDS } from '../support/databases.ts';
+import { describeEachDatabase } from '../support/databases.ts';
 import { createUserWithToken, sessionHeaders, signIn } from '../support/users.ts';
 import {
   type ApiCaller,
@@ -12,7 +12,7 @@ import {
   WEBHOOK_KEYS,
 } from '../support/webhook-api.ts';
 
-describe.each(DATABASE_KINDS)('webhooks API on %s', (kind) => {
+describeEachDatabase('webhooks API on %s', (kind) => {
   let t: TestApp;
   let api: ApiCaller;
   let user: Awaited<ReturnType<typeof createUserWithToken>>;
@@ -83,6 +83,7 @@ describe.each(DATABASE_KINDS)('webhooks API on %s', (kind) => {
   });
 
   it('lists webhooks with 24 hours of activity', async () => {
+    for (let i = 0; i < 3; i++) await create({ description: `listed ${i}` });
     const response = await api.get('/webhooks');
     expect(response.statusCode).toBe(200);
     const { data } = response.json();

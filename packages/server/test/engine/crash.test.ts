@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { Webhook } from 'standardwebhooks';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { createSecretBox } from '../../src/domain/secrets.ts';
-import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from '../support/databases.ts';
+import { describeEachDatabase, openTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { insertConversation, insertUser, insertWebhook, type WebhookFixture } from '../support/fixtures.ts';
 import { publishEvents, type ServiceProcess, startService } from './support/process.ts';
 import { createReceiver, type Receiver, waitFor } from './support/receiver.ts';
@@ -18,7 +18,7 @@ const EVENTS = 2_000;
 const WORKER_CONCURRENCY = 32;
 const TOKEN = 'crash-test-ingest-token-0123456789';
 
-describe.each(DATABASE_KINDS)('crash safety (%s)', (kind) => {
+describeEachDatabase('crash safety (%s)', (kind) => {
   let database: TestDatabase;
   let target: Receiver;
   let dataDir: string;

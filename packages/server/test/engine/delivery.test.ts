@@ -2,11 +2,11 @@
 // public libraries, attempt records, hourly stats, rotation overlap and test events.
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, expect, it } from 'vitest';
 import { newId } from '../../src/domain/ids.ts';
 import { generateSigningSecret } from '../../src/domain/secrets.ts';
 import { USER_AGENT } from '../../src/engine/user-agent.ts';
-import { DATABASE_KINDS } from '../support/databases.ts';
+import { describeEachDatabase } from '../support/databases.ts';
 import { type EngineHarness, startHarness } from './support/engine.ts';
 import {
   answer,
@@ -17,7 +17,7 @@ import {
   waitFor,
 } from './support/receiver.ts';
 
-describe.each(DATABASE_KINDS)('delivery (%s)', (kind) => {
+describeEachDatabase('delivery (%s)', (kind) => {
   let certificate: TestCertificate;
   let harness: EngineHarness;
   const receivers: Receiver[] = [];

@@ -1,14 +1,14 @@
 // Who may still receive: auto-pause at 25 consecutive failures (and the reset by a success), pause
 // and resume by the owner, and cancellation when the owner loses access or plan before a retry.
-import { afterEach, describe, expect, it } from 'vitest';
-import { DATABASE_KINDS } from '../support/databases.ts';
+import { afterEach, expect, it } from 'vitest';
+import { describeEachDatabase } from '../support/databases.ts';
 import { insertConversation, insertUser, insertWebhook } from '../support/fixtures.ts';
 import { type EngineHarness, startHarness } from './support/engine.ts';
 import { answer, createReceiver, type Receiver, waitFor } from './support/receiver.ts';
 
 const quiet = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe.each(DATABASE_KINDS)('eligibility and auto-pause (%s)', (kind) => {
+describeEachDatabase('eligibility and auto-pause (%s)', (kind) => {
   let harness: EngineHarness;
   let target: Receiver;
 

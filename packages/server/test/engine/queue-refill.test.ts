@@ -1,16 +1,16 @@
 // The per-webhook refill and the bounded scan on both databases: a refill returns each webhook's
 // earliest due deliveries up to its own limit, exclusively and only for active webhooks; a scan with
 // `dueAfter` reads only what became due since.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { createQueueRepo, type QueueRepo } from '../../src/db/repos/queue-repo.ts';
 import { createSecretBox } from '../../src/domain/secrets.ts';
-import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from '../support/databases.ts';
+import { describeEachDatabase, openTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { insertConversation, insertUser, insertWebhook } from '../support/fixtures.ts';
 
 const box = createSecretBox(Buffer.alloc(32, 7));
 const LEASE = 60_000;
 
-describe.each(DATABASE_KINDS)('queue refill (%s)', (kind) => {
+describeEachDatabase('queue refill (%s)', (kind) => {
   let database: TestDatabase;
   let queue: QueueRepo;
   const base = Date.now() - 10_000;

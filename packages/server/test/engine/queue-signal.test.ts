@@ -1,12 +1,12 @@
 // Queue wake-ups: in-process on SQLite, LISTEN/NOTIFY between processes (here: two pools) on PostgreSQL.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { connectDatabase, type DatabaseHandle } from '../../src/db/connect.ts';
 import { createQueueSignal } from '../../src/db/pg-queue-signal.ts';
 import type { QueueSignal } from '../../src/db/queue-signal.ts';
-import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from '../support/databases.ts';
+import { describeEachDatabase, openTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { waitFor } from './support/receiver.ts';
 
-describe.each(DATABASE_KINDS)('queue signal (%s)', (kind) => {
+describeEachDatabase('queue signal (%s)', (kind) => {
   let database: TestDatabase;
   const closers: (() => Promise<void>)[] = [];
 

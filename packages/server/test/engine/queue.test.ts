@@ -1,16 +1,16 @@
 // The queue contract on both databases: exclusive claims with a lease and per-webhook and per-owner limits,
 // paused webhooks skipped, fenced result writes, expired leases reclaimed without counting the
 // interrupted attempt, and retention pruning.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { createQueueRepo, type QueueRepo } from '../../src/db/repos/queue-repo.ts';
 import { createSecretBox } from '../../src/domain/secrets.ts';
-import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from '../support/databases.ts';
+import { describeEachDatabase, openTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { insertConversation, insertUser, insertWebhook } from '../support/fixtures.ts';
 
 const box = createSecretBox(Buffer.alloc(32, 7));
 const LEASE = 60_000;
 
-describe.each(DATABASE_KINDS)('queue repository (%s)', (kind) => {
+describeEachDatabase('queue repository (%s)', (kind) => {
   let database: TestDatabase;
   let queue: QueueRepo;
 

@@ -1,11 +1,11 @@
 // Retries through the running engine with millisecond schedules: seven attempts with growing gaps,
 // 410 ends retries, Retry-After within bounds, and one more attempt after a manual resend.
-import { afterEach, describe, expect, it } from 'vitest';
-import { DATABASE_KINDS } from '../support/databases.ts';
+import { afterEach, expect, it } from 'vitest';
+import { describeEachDatabase } from '../support/databases.ts';
 import { type EngineHarness, startHarness } from './support/engine.ts';
 import { answer, createReceiver, type Receiver, waitFor } from './support/receiver.ts';
 
-describe.each(DATABASE_KINDS)('retries (%s)', (kind) => {
+describeEachDatabase('retries (%s)', (kind) => {
   let harness: EngineHarness;
   let target: Receiver;
 

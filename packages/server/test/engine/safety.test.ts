@@ -1,9 +1,9 @@
 // Hostile receivers and destinations through the running engine: slow-loris cut at the total
 // deadline, redirects never followed, huge bodies capped, blocked addresses never connected to
 // (literals, and a rebinding host resolved at connect time).
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, expect, it } from 'vitest';
 import type { LookupFn } from '../../src/engine/destination-guard.ts';
-import { DATABASE_KINDS } from '../support/databases.ts';
+import { describeEachDatabase } from '../support/databases.ts';
 import { type EngineHarness, startHarness } from './support/engine.ts';
 import {
   answer,
@@ -14,7 +14,7 @@ import {
   waitFor,
 } from './support/receiver.ts';
 
-describe.each(DATABASE_KINDS)('delivery safety (%s)', (kind) => {
+describeEachDatabase('delivery safety (%s)', (kind) => {
   let harness: EngineHarness;
   let certificate: TestCertificate;
   const receivers: Receiver[] = [];

@@ -2,17 +2,17 @@
 // releases what is still in flight, a dead worker's leases are taken over, and two workers on
 // one database never send the same attempt twice.
 import { randomBytes } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { createContainer } from '../../src/container.ts';
 import { connectDatabase } from '../../src/db/connect.ts';
 import { startEngine } from '../../src/engine/index.ts';
 import { createLogger } from '../../src/logger.ts';
-import { DATABASE_KINDS } from '../support/databases.ts';
+import { describeEachDatabase } from '../support/databases.ts';
 import { type EngineHarness, startHarness, TEST_ENV } from './support/engine.ts';
 import { answer, createReceiver, type Receiver, waitFor } from './support/receiver.ts';
 
-describe.each(DATABASE_KINDS)('worker (%s)', (kind) => {
+describeEachDatabase('worker (%s)', (kind) => {
   let harness: EngineHarness;
   const receivers: Receiver[] = [];
   const cleanups: (() => Promise<void>)[] = [];

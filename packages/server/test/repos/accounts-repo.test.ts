@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createAccountsRepo } from '../../src/db/repos/accounts-repo.ts';
 import { createConversationsRepo } from '../../src/db/repos/conversations-repo.ts';
-import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from '../support/databases.ts';
+import { describeEachDatabase, openTestDatabase, type TestDatabase } from '../support/databases.ts';
 
-describe.each(DATABASE_KINDS)('accounts and conversations repos on %s', (kind) => {
+describeEachDatabase('accounts and conversations repos on %s', (kind) => {
   let database: TestDatabase;
   let accounts: ReturnType<typeof createAccountsRepo>;
   let conversations: ReturnType<typeof createConversationsRepo>;
@@ -47,10 +47,25 @@ describe.each(DATABASE_KINDS)('accounts and conversations repos on %s', (kind) =
     expect(await accounts.getUser('u3')).toBeUndefined();
   });
 
+  it('creates a new user once under concurrent first upserts of the same id (never email_taken)', async () => {
+    for (let round = 0; round < 10; round++) {
+      const id = `race${round}`;
+      const results = await Promise.all(
+        Array.from({ length: 12 }, () =>
+          accounts.upsertUser({ id, email: `${id}@example.com`, plan: 'pro' }),
+        ),
+      );
+      expect(results.map((r) => r.ok)).toEqual(Array(12).fill(true));
+    }
+  });
+
   it('sets plans and reports missing ids', async () => {
-    expect(await accounts.setPlan('u2', 'team')).toBe(true);
+    for (const id of ['plan1', 'plan2'])
+      await accounts.upsertUser({ id, email: `${id}@example.com`, plan: 'pro' });
+    expect(await accounts.setPlan('plan2', 'team')).toBe(true);
+    expect((await accounts.getUser('plan2'))?.plan).toBe('team');
     expect(await accounts.setPlan('nobody', 'team')).toBe(false);
-    expect(await accounts.missingIds('users', ['u1', 'zz', 'u2'])).toEqual(['zz']);
+    expect(await accounts.missingIds('users', ['plan1', 'zz', 'plan2'])).toEqual(['zz']);
     expect(await accounts.missingIds('teams', [])).toEqual([]);
   });
 

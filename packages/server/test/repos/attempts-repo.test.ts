@@ -1,15 +1,15 @@
 // Attempts repository contract: the webhook's log newest first with outcome/type filters and an id
 // cursor, each row carrying its delivery's current state; detail joins the event payload as the body.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type AttemptsRepo, createAttemptsRepo } from '../../src/db/repos/attempts-repo.ts';
 import { createSecretBox } from '../../src/domain/secrets.ts';
-import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from '../support/databases.ts';
+import { describeEachDatabase, openTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { insertUser, insertWebhook } from '../support/fixtures.ts';
 import { insertAttempt, insertDelivery, insertEvent } from './rows.ts';
 
 const box = createSecretBox(Buffer.alloc(32, 1));
 
-describe.each(DATABASE_KINDS)('attempts repo on %s', (kind) => {
+describeEachDatabase('attempts repo on %s', (kind) => {
   let database: TestDatabase;
   let attempts: AttemptsRepo;
   let hook: string;

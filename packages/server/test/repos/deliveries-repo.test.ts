@@ -1,17 +1,17 @@
 // Deliveries repository contract: resend puts one delivery of the webhook back in the queue (not
 // while an attempt holds a live lease); requeueMissed re-queues only that webhook's missed rows.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createDeliveriesRepo, type DeliveriesRepo } from '../../src/db/repos/deliveries-repo.ts';
 import type { DeliveryStatus } from '../../src/db/tables.ts';
 import { createSecretBox } from '../../src/domain/secrets.ts';
-import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from '../support/databases.ts';
+import { describeEachDatabase, openTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { insertUser, insertWebhook } from '../support/fixtures.ts';
 import { insertDelivery, insertEvent } from './rows.ts';
 
 const box = createSecretBox(Buffer.alloc(32, 5));
 const NOW = 1_000_000;
 
-describe.each(DATABASE_KINDS)('deliveries repo on %s', (kind) => {
+describeEachDatabase('deliveries repo on %s', (kind) => {
   let database: TestDatabase;
   let deliveries: DeliveriesRepo;
   let hook: string;

@@ -1,10 +1,10 @@
 // Events repository contract: fan-out to eligible webhooks (access, plan, subscription, status),
 // idempotent replay and conflict, and test events with exactly one pending test delivery.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createEventsRepo, type EventsRepo, type NewEvent } from '../../src/db/repos/events-repo.ts';
 import { newId } from '../../src/domain/ids.ts';
 import { createSecretBox } from '../../src/domain/secrets.ts';
-import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from '../support/databases.ts';
+import { describeEachDatabase, openTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { insertConversation, insertTeam, insertUser, insertWebhook } from '../support/fixtures.ts';
 
 const box = createSecretBox(Buffer.alloc(32, 3));
@@ -19,7 +19,7 @@ const event = (conversationId: string | null, overrides: Partial<NewEvent> = {})
   ...overrides,
 });
 
-describe.each(DATABASE_KINDS)('events repo on %s', (kind) => {
+describeEachDatabase('events repo on %s', (kind) => {
   let database: TestDatabase;
   let events: EventsRepo;
   beforeAll(async () => {

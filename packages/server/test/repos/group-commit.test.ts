@@ -2,12 +2,12 @@
 // each caller still getting its own result and a failing piece of work failing alone; on PostgreSQL
 // each piece of work has its own transaction.
 import type { Transaction } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createGroupCommit } from '../../src/db/group-commit.ts';
 import type { Database } from '../../src/db/tables.ts';
-import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from '../support/databases.ts';
+import { describeEachDatabase, openTestDatabase, type TestDatabase } from '../support/databases.ts';
 
-describe.each(DATABASE_KINDS)('group commit on %s', (kind) => {
+describeEachDatabase('group commit on %s', (kind) => {
   let database: TestDatabase;
   beforeAll(async () => {
     database = await openTestDatabase(kind);
@@ -15,12 +15,13 @@ describe.each(DATABASE_KINDS)('group commit on %s', (kind) => {
   afterAll(() => database.dispose());
 
   const team = (id: string) => ({ id, name: id, created_at: 1, updated_at: 1 });
-  const count = async () =>
+  const count = async (prefix: string) =>
     Number(
       (
         await database.db
           .selectFrom('teams')
           .select((eb) => eb.fn.countAll().as('n'))
+          .where('id', 'like', `${prefix}%`)
           .executeTakeFirstOrThrow()
       ).n,
     );
@@ -32,14 +33,14 @@ describe.each(DATABASE_KINDS)('group commit on %s', (kind) => {
         group.run(async (trx) => {
           await trx
             .insertInto('teams')
-            .values(team(`t${i}`))
+            .values(team(`batch_${i}`))
             .execute();
           return i;
         }),
       ),
     );
     expect(results).toEqual(Array.from({ length: 300 }, (_, i) => i));
-    expect(await count()).toBe(300);
+    expect(await count('batch_')).toBe(300);
   });
 
   it(
@@ -68,10 +69,11 @@ describe.each(DATABASE_KINDS)('group commit on %s', (kind) => {
 
   it('keeps a failing piece of work from taking the others down with it', async () => {
     const group = createGroupCommit(database.db, database.dialect);
+    await database.db.insertInto('teams').values(team('taken')).execute();
     const outcomes = await Promise.allSettled(
-      ['ok1', 't1', 'ok2'].map((id) =>
+      ['ok1', 'taken', 'ok2'].map((id) =>
         group.run(async (trx) => {
-          await trx.insertInto('teams').values(team(id)).execute(); // t1 exists: unique violation
+          await trx.insertInto('teams').values(team(id)).execute(); // taken exists: unique violation
           return id;
         }),
       ),

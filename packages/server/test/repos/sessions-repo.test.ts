@@ -1,15 +1,15 @@
 // Sessions repository contract: only hashes of the session and CSRF tokens are stored, lookup by
 // hash (expired or not), last-seen updates, revocation and removal of expired or idle sessions.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createSessionsRepo, type SessionsRepo } from '../../src/db/repos/sessions-repo.ts';
 import { newId } from '../../src/domain/ids.ts';
 import { generateToken, hashToken } from '../../src/domain/secrets.ts';
-import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from '../support/databases.ts';
+import { describeEachDatabase, openTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { insertUser } from '../support/fixtures.ts';
 
 const HOUR = 3_600_000;
 
-describe.each(DATABASE_KINDS)('sessions repo on %s', (kind) => {
+describeEachDatabase('sessions repo on %s', (kind) => {
   let database: TestDatabase;
   let sessions: SessionsRepo;
   beforeAll(async () => {
@@ -100,5 +100,16 @@ describe.each(DATABASE_KINDS)('sessions repo on %s', (kind) => {
       id: foreignExpired.id,
     });
     expect(await sessions.deleteExpiredForUser(user, 5 * HOUR, 3 * HOUR)).toBe(0);
+  });
+
+  it('deletes every session of one user, and only theirs', async () => {
+    const user = await insertUser(database.db, 'pro');
+    const other = await insertUser(database.db, 'pro');
+    const [a, b] = [await open(user), await open(user)];
+    const kept = await open(other);
+    expect(await sessions.deleteAllForUser(user)).toBe(2);
+    expect(await sessions.findByHash(hashToken(a.token))).toBeUndefined();
+    expect(await sessions.findByHash(hashToken(b.token))).toBeUndefined();
+    expect(await sessions.findByHash(hashToken(kept.token))).toBeDefined();
   });
 });

@@ -1,12 +1,12 @@
 // Stats repository contract: 24 zero-filled hourly buckets ending with the current hour, sums over
 // the window only, per webhook; and the error rate and mean response time derived from them.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createLocalQueueSignal } from '../../src/db/queue-signal.ts';
 import { createRepos } from '../../src/db/repos/index.ts';
 import { createStatsRepo, HOUR_MS, type StatsRepo, windowStart } from '../../src/db/repos/stats-repo.ts';
 import { createSecretBox } from '../../src/domain/secrets.ts';
 import { createDeliveryLogService } from '../../src/services/delivery-log.ts';
-import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from '../support/databases.ts';
+import { describeEachDatabase, openTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { insertUser, insertWebhook } from '../support/fixtures.ts';
 import { insertStatsRow } from './rows.ts';
 
@@ -15,7 +15,7 @@ const CURRENT_HOUR = 1_000 * HOUR_MS;
 const NOW = CURRENT_HOUR + 30 * 60_000;
 const START = CURRENT_HOUR - 23 * HOUR_MS;
 
-describe.each(DATABASE_KINDS)('stats repo on %s', (kind) => {
+describeEachDatabase('stats repo on %s', (kind) => {
   let database: TestDatabase;
   let stats: StatsRepo;
   let user: string;

@@ -1,13 +1,13 @@
 // API tokens repository contract: only the hash is stored, lookup by hash joins the owner,
 // listing newest first, last-used updates and owner-scoped revocation.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTokensRepo, type TokensRepo } from '../../src/db/repos/tokens-repo.ts';
 import { newId } from '../../src/domain/ids.ts';
 import { generateToken, hashToken } from '../../src/domain/secrets.ts';
-import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from '../support/databases.ts';
+import { describeEachDatabase, openTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { insertUser } from '../support/fixtures.ts';
 
-describe.each(DATABASE_KINDS)('tokens repo on %s', (kind) => {
+describeEachDatabase('tokens repo on %s', (kind) => {
   let database: TestDatabase;
   let tokens: TokensRepo;
   beforeAll(async () => {

@@ -1,9 +1,9 @@
 // Webhooks repository contract: per-user limit (also under concurrent creates), owner scoping,
 // pause/resume status fields, secret rotation and cascading removal.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createWebhooksRepo, type NewWebhook, type WebhooksRepo } from '../../src/db/repos/webhooks-repo.ts';
 import { newId } from '../../src/domain/ids.ts';
-import { DATABASE_KINDS, openTestDatabase, type TestDatabase } from '../support/databases.ts';
+import { describeEachDatabase, openTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { insertUser } from '../support/fixtures.ts';
 import { countRows, insertAttempt, insertDelivery, insertEvent, insertStatsRow } from './rows.ts';
 
@@ -17,7 +17,7 @@ const draft = (userId: string, overrides: Partial<NewWebhook> = {}): NewWebhook 
   ...overrides,
 });
 
-describe.each(DATABASE_KINDS)('webhooks repo on %s', (kind) => {
+describeEachDatabase('webhooks repo on %s', (kind) => {
   let database: TestDatabase;
   let webhooks: WebhooksRepo;
   beforeAll(async () => {

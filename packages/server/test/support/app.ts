@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { type Container, createContainer } from '../../src/container.ts';
+import type { Clock } from '../../src/domain/clock.ts';
 import { createLogger } from '../../src/logger.ts';
 import { type DatabaseKind, openTestDatabase, type TestDatabase } from './databases.ts';
 
@@ -18,7 +19,11 @@ export interface TestApp {
   dispose(): Promise<void>;
 }
 
-export async function createTestApp(kind: DatabaseKind, env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(
+  kind: DatabaseKind,
+  env: Record<string, string> = {},
+  options: { clock?: Clock } = {},
+): Promise<TestApp> {
   const database = await openTestDatabase(kind);
   const config = loadConfig({ KLANG_LOG_LEVEL: 'silent', KLANG_ALLOW_PRIVATE_TARGETS: 'true', ...env });
   const container = await createContainer({
@@ -28,6 +33,7 @@ export async function createTestApp(kind: DatabaseKind, env: Record<string, stri
     ingestToken: INGEST_TOKEN,
     database,
     migrate: false,
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   const app = await buildApp(container);
   await app.ready();

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { describe } from 'vitest';
 import { connectDatabase, type DatabaseHandle } from '../../src/db/connect.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 
@@ -12,6 +13,20 @@ export type DatabaseKind = 'sqlite' | 'postgres';
 export const DATABASE_KINDS: DatabaseKind[] = process.env.TEST_DATABASE_URL
   ? ['sqlite', 'postgres']
   : ['sqlite'];
+
+/**
+ * One suite per database (`%s` in the title is the kind). Without TEST_DATABASE_URL the PostgreSQL
+ * suite is reported as skipped, with the reason in its title, rather than left out of the count.
+ */
+export function describeEachDatabase(title: string, suite: (kind: DatabaseKind) => void): void {
+  for (const kind of ['sqlite', 'postgres'] as const) {
+    const name = title.replace('%s', kind);
+    const skip = kind === 'postgres' && !process.env.TEST_DATABASE_URL;
+    describe.skipIf(skip)(skip ? `${name} (skipped: set TEST_DATABASE_URL to run it)` : name, () =>
+      suite(kind),
+    );
+  }
+}
 
 export interface TestDatabase extends DatabaseHandle {
   /** The URL a second process could use to reach the same data. */

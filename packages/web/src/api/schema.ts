@@ -417,7 +417,7 @@ export interface paths {
         put?: never;
         /**
          * Sign in with email and password
-         * @description Sets the `klang_session` cookie (HttpOnly, SameSite=Lax) and returns the CSRF token that cookie-authenticated POST, PATCH, PUT and DELETE requests must send as `x-csrf-token`; the same token is also set in the `klang_csrf` cookie (not HttpOnly, SameSite=Strict) so a page can read it after a reload. Ten failed attempts within 15 minutes for one account or one address answer 429 with `Retry-After`.
+         * @description Sets the `klang_session` cookie (HttpOnly, SameSite=Lax) and returns the CSRF token that cookie-authenticated POST, PATCH, PUT and DELETE requests must send as `x-csrf-token`; the same token is also set in the `klang_csrf` cookie (not HttpOnly, SameSite=Strict) so a page can read it after a reload. Ten failed attempts within 15 minutes for one account from one address answer 429 with `Retry-After`; ten for an account, or from an address, do so only for clients without a recent successful sign-in of that account from that address.
          */
         post: {
             parameters: {
@@ -1756,6 +1756,7 @@ export interface paths {
                     type?: "conversation.ready" | "conversation.failed" | "conversation.deleted";
                     /** @description Only attempts of this event (evt_… or evt_test_…, the webhook-id header) */
                     event_id?: string;
+                    /** @description Page size, 1–100 (default 20) */
                     limit?: number;
                     /** @description next_cursor of the previous page */
                     cursor?: string;

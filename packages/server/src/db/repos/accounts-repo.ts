@@ -64,6 +64,42 @@ export function createAccountsRepo(db: Kysely<Database>) {
     return row ? toUser(row, await teamIdsOf(executor, row.id)) : undefined;
   }
 
+  /** One try of upsertUser; a unique violation on email is left to the caller. */
+  function upsertUserOnce(input: UpsertUser, now: number): Promise<UpsertUserResult> {
+    const email = input.email.toLowerCase();
+    return db.transaction().execute(async (trx) => {
+      const holder = await trx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
+      if (holder && holder.id !== input.id) return { ok: false as const, reason: 'email_taken' as const };
+      const passwordHash = input.passwordHash !== undefined ? { password_hash: input.passwordHash } : {};
+      await trx
+        .insertInto('users')
+        .values({
+          id: input.id,
+          email,
+          plan: input.plan,
+          password_hash: input.passwordHash ?? null,
+          created_at: now,
+          updated_at: now,
+        })
+        .onConflict((oc) =>
+          oc.column('id').doUpdateSet({ email, plan: input.plan, updated_at: now, ...passwordHash }),
+        )
+        .execute();
+      if (input.teamIds !== undefined) {
+        await trx.deleteFrom('team_members').where('user_id', '=', input.id).execute();
+        const teamIds = [...new Set(input.teamIds)];
+        if (teamIds.length > 0) {
+          await trx
+            .insertInto('team_members')
+            .values(teamIds.map((team_id) => ({ team_id, user_id: input.id })))
+            .onConflict((oc) => oc.doNothing())
+            .execute();
+        }
+      }
+      return { ok: true as const, user: (await findUser(trx, 'id', input.id))! };
+    });
+  }
+
   return {
     getUser: (id: string) => findUser(db, 'id', id),
     getUserByEmail: (email: string) => findUser(db, 'email', email.toLowerCase()),
@@ -90,47 +126,15 @@ export function createAccountsRepo(db: Kysely<Database>) {
 
     /** Creates or replaces a user; memberships are replaced when teamIds is given. Safe under concurrency. */
     async upsertUser(input: UpsertUser, now = Date.now()): Promise<UpsertUserResult> {
-      const email = input.email.toLowerCase();
-      try {
-        return await db.transaction().execute(async (trx) => {
-          const holder = await trx
-            .selectFrom('users')
-            .select('id')
-            .where('email', '=', email)
-            .executeTakeFirst();
-          if (holder && holder.id !== input.id) return { ok: false as const, reason: 'email_taken' as const };
-          const passwordHash = input.passwordHash !== undefined ? { password_hash: input.passwordHash } : {};
-          await trx
-            .insertInto('users')
-            .values({
-              id: input.id,
-              email,
-              plan: input.plan,
-              password_hash: input.passwordHash ?? null,
-              created_at: now,
-              updated_at: now,
-            })
-            .onConflict((oc) =>
-              oc.column('id').doUpdateSet({ email, plan: input.plan, updated_at: now, ...passwordHash }),
-            )
-            .execute();
-          if (input.teamIds !== undefined) {
-            await trx.deleteFrom('team_members').where('user_id', '=', input.id).execute();
-            const teamIds = [...new Set(input.teamIds)];
-            if (teamIds.length > 0) {
-              await trx
-                .insertInto('team_members')
-                .values(teamIds.map((team_id) => ({ team_id, user_id: input.id })))
-                .onConflict((oc) => oc.doNothing())
-                .execute();
-            }
-          }
-          return { ok: true as const, user: (await findUser(trx, 'id', input.id))! };
-        });
-      } catch (error) {
-        // Another request took the email between our check and our write.
-        if (isUniqueViolation(error, 'email')) return { ok: false, reason: 'email_taken' };
-        throw error;
+      // A unique violation on email comes from another user taking it between the check and the write,
+      // or (PostgreSQL) from a concurrent first insert of this same user: the next try tells them apart.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await upsertUserOnce(input, now);
+        } catch (error) {
+          if (!isUniqueViolation(error, 'email')) throw error;
+          if (attempt >= 3) return { ok: false, reason: 'email_taken' };
+        }
       }
     },
 

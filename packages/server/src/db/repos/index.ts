@@ -10,6 +10,7 @@ import { createSessionsRepo } from './sessions-repo.ts';
 import { createStatsRepo } from './stats-repo.ts';
 import { createTokensRepo } from './tokens-repo.ts';
 import { createWebhooksRepo } from './webhooks-repo.ts';
+import { createWorkersRepo } from './workers-repo.ts';
 
 export function createRepos(database: DatabaseHandle) {
   const { db } = database;
@@ -24,6 +25,7 @@ export function createRepos(database: DatabaseHandle) {
     stats: createStatsRepo(db),
     sessions: createSessionsRepo(db),
     tokens: createTokensRepo(db),
+    workers: createWorkersRepo(db),
   };
 }
 

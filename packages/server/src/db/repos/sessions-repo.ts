@@ -76,6 +76,12 @@ export function createSessionsRepo(db: Kysely<Database>) {
       return result.numDeletedRows > 0n;
     },
 
+    /** Ends every session of the user (after a password change); returns how many there were. */
+    async deleteAllForUser(userId: string): Promise<number> {
+      const result = await db.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+
     /** Removes the user's sessions that are past their absolute expiry or idle since `idleBefore`. */
     async deleteExpiredForUser(userId: string, now: number, idleBefore: number): Promise<number> {
       const result = await db

@@ -1,5 +1,6 @@
 // Maps every failure to CONTRACT.md's error shape: AppError as is, schema failures as 422
 // validation_failed with a detail per field, parser failures as 400/413/415, anything else as a bare 500.
+// (Unknown routes and wrong methods: route-table.ts; refused HTTP framing: client-errors.ts.)
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, type ErrorCode, type ErrorDetail } from '../../domain/errors.ts';
@@ -70,10 +71,4 @@ export function registerErrorHandling(app: FastifyInstance): void {
     request.log.error({ err: error }, 'unexpected error');
     return reply.status(500).send(errorBody('internal_error', 'Something went wrong on our side.'));
   });
-
-  app.setNotFoundHandler((request, reply) =>
-    reply
-      .status(404)
-      .send(errorBody('route_not_found', `No route ${request.method} ${request.url.split('?')[0]}.`)),
-  );
 }

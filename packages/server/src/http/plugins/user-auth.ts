@@ -1,5 +1,6 @@
 // Authentication of the user API: an API token (Authorization: Bearer) or the session cookie with
-// x-csrf-token on unsafe methods; sets request.user and enforces the per-credential rate limit.
+// x-csrf-token on unsafe methods; sets request.user and enforces the rate limit, one budget per user
+// (all their tokens and sessions together, so more tokens never mean more requests).
 import cookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Container } from '../../container.ts';
@@ -97,7 +98,7 @@ export async function registerUserAuth(app: FastifyInstance, container: Containe
       request.user = session.user;
       request.credential = { kind: 'session', id: session.sessionId };
     }
-    const waitMs = limiter.hit(`${request.credential.kind}:${request.credential.id}`);
+    const waitMs = limiter.hit(request.user.id, container.clock.now());
     if (waitMs > 0) {
       const seconds = Math.max(1, Math.ceil(waitMs / 1000));
       throw new AppError(

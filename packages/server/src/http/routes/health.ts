@@ -1,5 +1,5 @@
 // Liveness and readiness probes. Ready = database reachable, migrations applied and, when this
-// process runs the delivery worker, a recent worker heartbeat.
+// process runs the delivery worker, a recent heartbeat of that worker (not of any other process's).
 import type { FastifyPluginAsync } from 'fastify';
 import type { Container } from '../../container.ts';
 import { isMigrated } from '../../db/migrate.ts';
@@ -18,7 +18,11 @@ export const healthRoutes =
       try {
         checks.migrations = await isMigrated(container.database.db);
         checks.database = true;
-        const heartbeat = await container.repos.queueStats.latestHeartbeat();
+        // In role all the worker that matters is this process's own; otherwise report the latest of any.
+        const heartbeat =
+          container.config.role === 'all'
+            ? await container.repos.workers.heartbeatOf(container.workerId)
+            : await container.repos.queueStats.latestHeartbeat();
         heartbeatAgeMs = heartbeat === undefined ? null : Math.max(0, Date.now() - heartbeat);
       } catch (error) {
         container.logger.warn({ err: error }, 'readiness check failed');

@@ -132,12 +132,18 @@ export const AttemptQuery = z.object({
     .max(100, 'must be at most 100 characters')
     .optional()
     .describe('Only attempts of this event (evt_… or evt_test_…, the webhook-id header)'),
-  limit: z.coerce
-    .number({ error: () => 'must be a whole number from 1 to 100' })
-    .int('must be a whole number from 1 to 100')
-    .min(1, 'must be at least 1')
-    .max(100, 'must be at most 100')
-    .default(20),
+  // Decimal digits only: Number() would also take 0x10, 1e1, +5 and " 5"; those stay strings and fail.
+  limit: z
+    .preprocess(
+      (raw) => (typeof raw === 'string' && /^\d{1,9}$/.test(raw) ? Number(raw) : raw),
+      z
+        .number({ error: () => 'must be a whole number from 1 to 100, in decimal digits' })
+        .int('must be a whole number from 1 to 100')
+        .min(1, 'must be at least 1')
+        .max(100, 'must be at most 100')
+        .default(20),
+    )
+    .describe('Page size, 1–100 (default 20)'),
   cursor: z
     .string()
     .max(100, 'is not a valid cursor')

@@ -16,7 +16,7 @@ export const sessionRoutes =
     app.post(
       '/session',
       {
-        config: { public: true },
+        config: { public: true, noStore: true },
         schema: {
           tags,
           summary: 'Sign in with email and password',
@@ -24,7 +24,7 @@ export const sessionRoutes =
             'Sets the `klang_session` cookie (HttpOnly, SameSite=Lax) and returns the CSRF token that ' +
             'cookie-authenticated POST, PATCH, PUT and DELETE requests must send as `x-csrf-token`; the same ' +
             'token is also set in the `klang_csrf` cookie (not HttpOnly, SameSite=Strict) so a page can read it after a reload. ' +
-            'Ten failed attempts within 15 minutes for one account or one address answer 429 with `Retry-After`.',
+            'Ten failed attempts within 15 minutes for one account from one address answer 429 with `Retry-After`; ten for an account, or from an address, do so only for clients without a recent successful sign-in of that account from that address.',
           security: [],
           body: SessionIn,
           response: { 200: SessionOut, ...errorResponses(400, 401, 413, 415, 422, 429) },

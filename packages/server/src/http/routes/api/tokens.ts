@@ -22,6 +22,7 @@ export const tokenRoutes =
     app.post(
       '/tokens',
       {
+        config: { noStore: true },
         schema: {
           tags,
           summary: 'Create an API token',

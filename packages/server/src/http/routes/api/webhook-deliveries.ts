@@ -78,6 +78,8 @@ export const webhookDeliveryRoutes =
     app.get(
       '/webhooks/:id/attempts/:attempt_id',
       {
+        // The request headers and body shown are what was signed; keep them out of caches.
+        config: { noStore: true },
         schema: {
           tags,
           summary: 'Get one attempt with its request and response',

@@ -21,6 +21,7 @@ export const webhookSecretRoutes =
     app.get(
       '/webhooks/:id/secret',
       {
+        config: { noStore: true },
         schema: {
           tags,
           summary: 'Show the signing secret',
@@ -29,15 +30,13 @@ export const webhookSecretRoutes =
           response: { 200: SecretOut, ...errorResponses(401, 404, 429) },
         },
       },
-      async (request, reply) => {
-        void reply.header('cache-control', 'no-store');
-        return secretView(await webhooks.getSecret(request.user, request.params.id));
-      },
+      async (request) => secretView(await webhooks.getSecret(request.user, request.params.id)),
     );
 
     app.post(
       '/webhooks/:id/secret/rotate',
       {
+        config: { noStore: true },
         schema: {
           tags,
           summary: 'Rotate the signing secret',
@@ -48,9 +47,6 @@ export const webhookSecretRoutes =
           response: { 200: SecretOut, ...errorResponses(401, 403, 404, 429) },
         },
       },
-      async (request, reply) => {
-        void reply.header('cache-control', 'no-store');
-        return secretView(await webhooks.rotateSecret(request.user, request.params.id));
-      },
+      async (request) => secretView(await webhooks.rotateSecret(request.user, request.params.id)),
     );
   };

@@ -28,6 +28,7 @@ export const webhookRoutes =
     app.post(
       '/webhooks',
       {
+        config: { noStore: true },
         schema: {
           tags,
           summary: 'Create a webhook',
