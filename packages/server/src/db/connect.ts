@@ -62,8 +62,11 @@ function connectPostgres(url: string, options: ConnectOptions): DatabaseHandle {
     types,
     ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
   });
-  // An idle client losing its server must not crash the process; the next query reconnects.
+  // A client losing its server (restart, failover) must not crash the process, idle or checked out:
+  // the query in flight fails (503 for requests), the pool drops the broken client on release and
+  // the next query reconnects.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', pool, close: () => db.destroy() };
 }

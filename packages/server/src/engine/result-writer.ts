@@ -1,10 +1,15 @@
 // Group commit of delivery results: results submitted within a short linger, or while a write is
 // running, are written together in one transaction. Fault-isolated: a batch that fails is written
 // row by row, and a row the database still refuses is replaced by its fallback (a failed attempt).
+// While the database itself is unreachable, results wait and are retried until it is back.
+import { isDatabaseUnavailable } from '../db/unavailable.ts';
 import type { Logger } from '../logger.ts';
 
 export interface ResultWriter<T> {
-  /** Resolves true once written, false when the write failed after retries (the lease then expires). */
+  /**
+   * Resolves true once written, false when the write kept failing for another reason than an
+   * unreachable database (the lease then expires); while the database is down it keeps retrying.
+   */
   submit(result: T): Promise<boolean>;
   /** Resolves when everything submitted so far has been written or given up. */
   drain(): Promise<void>;
@@ -24,6 +29,8 @@ interface Entry<T> {
 }
 
 const RETRY_DELAYS_MS = [50, 250, 1_000, 3_000];
+/** Between retries while the database is down (restart, failover): it comes back, then all is written. */
+const UNAVAILABLE_RETRY_MS = 2_000;
 const MAX_BATCH = 500;
 
 export function createResultWriter<T>(
@@ -48,6 +55,8 @@ export function createResultWriter<T>(
   async function writeAlone(entry: Entry<T>): Promise<unknown> {
     const error = await attempt([entry.result]);
     if (error === undefined) return undefined;
+    // A database that cannot be reached refuses every row alike: nothing to isolate, wait for it.
+    if (isDatabaseUnavailable(error)) return error;
     const replacement = options.fallback?.(entry.result, error);
     if (replacement === undefined || (await attempt([replacement])) !== undefined) return error;
     logger.error({ err: error }, 'a delivery result could not be stored; recorded as a failed attempt');
@@ -74,7 +83,9 @@ export function createResultWriter<T>(
       }
       left = failed;
       if (left.length === 0) return;
-      const delay = RETRY_DELAYS_MS[retry];
+      const delay = isDatabaseUnavailable(error)
+        ? Math.min(RETRY_DELAYS_MS[retry] ?? UNAVAILABLE_RETRY_MS, UNAVAILABLE_RETRY_MS)
+        : RETRY_DELAYS_MS[retry];
       if (delay === undefined) {
         logger.error(
           { err: error, results: left.length },

@@ -1,8 +1,10 @@
 // Maps every failure to CONTRACT.md's error shape: AppError as is, schema failures as 422
-// validation_failed with a detail per field, parser failures as 400/413/415, anything else as a bare 500.
+// validation_failed with a detail per field, parser failures as 400/413/415, an unreachable database as
+// 503 with Retry-After, anything else as a bare 500.
 // (Unknown routes and wrong methods: route-table.ts; refused HTTP framing: client-errors.ts.)
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { isDatabaseUnavailable } from '../../db/unavailable.ts';
 import { AppError, type ErrorCode, type ErrorDetail } from '../../domain/errors.ts';
 
 const FASTIFY_CODES: Record<string, [ErrorCode, string]> = {
@@ -67,6 +69,16 @@ export function registerErrorHandling(app: FastifyInstance): void {
     }
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       return reply.status(error.statusCode).send(errorBody('bad_request', error.message));
+    }
+    // The database is down, restarting, full or read-only: a condition to retry, not a bug.
+    if (isDatabaseUnavailable(error)) {
+      request.log.warn({ err: error }, 'database unavailable; answering 503');
+      return reply
+        .status(503)
+        .header('retry-after', '5')
+        .send(
+          errorBody('service_unavailable', 'The service cannot reach its database right now; retry shortly.'),
+        );
     }
     request.log.error({ err: error }, 'unexpected error');
     return reply.status(500).send(errorBody('internal_error', 'Something went wrong on our side.'));
