@@ -164,6 +164,26 @@ describe.skipIf(browserSkipReason)('webhook states in Chromium', () => {
     expect(resent.headers['webhook-id']).toBe(goneId);
     await page.getByTestId('attempt-row').filter({ hasText: '#2' }).first().waitFor({ timeout: 10_000 });
 
+    // A body with a NUL byte is stored exactly and shown readably, with a note.
+    receiver.answer(200, 'binary\u0000body');
+    const sent = receiver.requests.length;
+    await publish();
+    const binaryId = await eventually(
+      () =>
+        receiver.requests.slice(sent).find((r) => r.body.includes('conv_demo_weekly'))?.headers['webhook-id'],
+      15_000,
+    );
+    await page
+      .getByTestId('attempt-row')
+      .filter({ hasText: String(binaryId) })
+      .click();
+    const drawer = page.getByRole('dialog', { name: /attempt 1/ });
+    await drawer.getByText('The body is not UTF-8 text', { exact: false }).waitFor();
+    await expect(drawer.getByLabel('Response body').innerText()).resolves.toBe('binary␀body');
+    await page.keyboard.press('Escape');
+    await drawer.waitFor({ state: 'hidden' });
+    receiver.answer(200);
+
     // More attempts than a page holds: Older and Newer walk the cursor pages.
     for (let i = 0; i < 20; i++) await publish();
     await eventually(async () => (await page.getByRole('button', { name: 'Older' }).count()) > 0, 15_000);

@@ -142,6 +142,12 @@ function AttemptView({ attempt, webhookId }: { attempt: AttemptDetail; webhookId
             </Text>
             <HeaderTable headers={attempt.response.headers} label="Response headers" />
             <Body body={attempt.response.body} label="Response body" />
+            {attempt.response.body_base64 !== null && (
+              <Alert variant="light" color="gray" p="xs">
+                The body is not UTF-8 text: it is shown with replacement characters (␀ for NUL bytes); the
+                exact bytes are in the API's response.body_base64.
+              </Alert>
+            )}
             {attempt.response.truncated && (
               <Alert variant="light" color="gray" p="xs">
                 The response body was longer than 64 KiB; only its beginning is kept (truncated).
