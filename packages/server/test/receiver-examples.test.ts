@@ -4,7 +4,10 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { connect, createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import Ajv2020 from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventJsonSchema } from '../src/domain/event-catalog.ts';
 import { generateSigningSecret } from '../src/domain/secrets.ts';
 import { signatureHeaders } from '../src/engine/signing.ts';
 import { type EngineHarness, startHarness } from './engine/support/engine.ts';
@@ -87,6 +90,10 @@ const accepts = (port: number) =>
     socket.on('error', () => resolve(false));
   });
 
+const ajv = new Ajv2020.default({ strict: true });
+addFormats.default(ajv);
+const matchesSchema = ajv.compile(eventJsonSchema('conversation.failed'));
+
 interface Running {
   child: ChildProcess;
   output: () => string;
@@ -156,6 +163,7 @@ describe('docs/examples verify what the server sends', () => {
           const { attempt, headers, body } = await sentRequest(eventId, webhook.id);
           expect(attempt.response_status, running.output()).toBe(204);
           expect(delivery).toMatchObject({ status: 'succeeded', attempts: 1 });
+          expect(matchesSchema(JSON.parse(body)), 'the delivered payload matches its JSON Schema').toBe(true);
           await waitFor(
             () => running.output().includes(`verified conversation.failed ${eventId}`),
             5_000,
