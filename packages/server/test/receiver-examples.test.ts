@@ -97,6 +97,8 @@ const matchesSchema = ajv.compile(eventJsonSchema('conversation.failed'));
 interface Running {
   child: ChildProcess;
   output: () => string;
+  /** True once the port accepts connections; throws as soon as the process has exited. */
+  listening(port: number): Promise<boolean>;
   stop(): void;
 }
 
@@ -111,9 +113,16 @@ function start(example: Example, port: number, secret: string): Running {
   let output = '';
   child.stdout?.on('data', (chunk) => (output += chunk));
   child.stderr?.on('data', (chunk) => (output += chunk));
+  child.on('error', (error) => (output += `could not start ${command}: ${error.message}\n`));
   return {
     child,
     output: () => output,
+    async listening(port) {
+      if (child.exitCode !== null || child.signalCode !== null || output.includes('could not start')) {
+        throw new Error(`${example.file} exited (${child.exitCode ?? child.signalCode})`);
+      }
+      return accepts(port);
+    },
     stop: () => {
       if (child.exitCode === null && child.pid) process.kill(-child.pid, 'SIGKILL');
     },
@@ -151,11 +160,7 @@ describe('docs/examples verify what the server sends', () => {
         const { conversationId, webhook } = await harness.setup(url);
         const running = start(example, port, webhook.secret);
         try {
-          await waitFor(
-            () => running.child.exitCode === null && accepts(port),
-            90_000,
-            `${example.file} to listen`,
-          ).catch((error) => {
+          await waitFor(() => running.listening(port), 90_000, `${example.file} to listen`).catch((error) => {
             throw new Error(`${error.message}\n${running.output()}`);
           });
           const eventId = await harness.publish(conversationId, 'conversation.failed');
