@@ -16,13 +16,13 @@ const server = createServer((request, response) => {
       event = verifyWebhook(Buffer.concat(chunks), request.headers, secret);
     } catch (error) {
       const reason = error instanceof WebhookVerificationError ? error.reason : 'bad_request';
-      response.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: reason }));
+      response.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: reason }));
       return;
     }
     if (!seen.has(event.id)) {
       seen.add(event.id);
       // Answer fast; do slow work (fetching the transcript…) in the background.
-      console.log(`${event.type} for conversation ${event.data.conversation.id} (${event.id})`);
+      console.log(`verified ${event.type} ${event.id} (conversation ${event.data.conversation.id})`);
     }
     response.writeHead(204).end();
   });

@@ -1,6 +1,14 @@
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { signWebhook, verifyWebhook, WebhookVerificationError } from '../src/index.ts';
+import {
+  isConversationDeletedEvent,
+  isConversationFailedEvent,
+  isConversationReadyEvent,
+  isKlangEvent,
+  signWebhook,
+  verifyWebhook,
+  WebhookVerificationError,
+} from '../src/index.ts';
 import vectors from './vectors.json' with { type: 'json' };
 
 const [spec, klang] = vectors as [(typeof vectors)[number], (typeof vectors)[number]];
@@ -26,6 +34,102 @@ describe('signWebhook', () => {
     expect(signWebhook({ id: v.id, timestamp: v.timestamp, body: v.body, secret: v.secret })).toBe(
       v.signature,
     );
+  });
+});
+
+describe('signWebhook input checks', () => {
+  it.each([Number.NaN, -1, 1.5, Number.POSITIVE_INFINITY])('refuses the timestamp %s', (timestamp) => {
+    const run = () => signWebhook({ id: klang.id, timestamp, body: klang.body, secret: klang.secret });
+    expect(run).toThrow(RangeError);
+  });
+
+  it('accepts zero and whole seconds', () => {
+    expect(signWebhook({ id: 'a', timestamp: 0, body: '{}', secret: klang.secret })).toMatch(/^v1,/);
+  });
+});
+
+describe('verifyWebhook misuse', () => {
+  const now = { now: at(klang.timestamp) };
+  it.each([
+    [
+      'an undefined secret',
+      () => verifyWebhook(klang.body, headersOf(klang), undefined as never, now),
+      'bad_secret',
+    ],
+    ['a null secret', () => verifyWebhook(klang.body, headersOf(klang), null as never, now), 'bad_secret'],
+    ['no secrets', () => verifyWebhook(klang.body, headersOf(klang), [], now), 'bad_secret'],
+    [
+      'an undefined one among several',
+      () => verifyWebhook(klang.body, headersOf(klang), [klang.secret, undefined as never], now),
+      'bad_secret',
+    ],
+    [
+      'a parsed body',
+      () => verifyWebhook(JSON.parse(klang.body), headersOf(klang), klang.secret, now),
+      'invalid_body',
+    ],
+    [
+      'an undefined body',
+      () => verifyWebhook(undefined as never, headersOf(klang), klang.secret, now),
+      'invalid_body',
+    ],
+    [
+      'undefined headers',
+      () => verifyWebhook(klang.body, undefined as never, klang.secret, now),
+      'missing_header',
+    ],
+  ])('%s fails with a reason, not a TypeError', (_name, run, reason) => {
+    expect(reasonOf(run)).toBe(reason);
+  });
+
+  it('rejects a signature whose base64 is not canonical (same bytes, other padding bits)', () => {
+    const value = klang.signature.slice(3);
+    const last = value.at(-2)!;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+    const sibling = alphabet[alphabet.indexOf(last) ^ 1]!;
+    const noncanonical = `v1,${value.slice(0, -2)}${sibling}=`;
+    expect(Buffer.from(noncanonical.slice(3), 'base64')).toEqual(Buffer.from(value, 'base64'));
+    const run = () => verifyWebhook(klang.body, headersOf(klang, noncanonical), klang.secret, now);
+    expect(reasonOf(run)).toBe('bad_signature');
+    const unpadded = `v1,${value.replace(/=+$/, '')}`;
+    expect(reasonOf(() => verifyWebhook(klang.body, headersOf(klang, unpadded), klang.secret, now))).toBe(
+      'bad_signature',
+    );
+  });
+});
+
+describe('type guards', () => {
+  const conversation = { id: 'conv_1', title: null, url: null };
+  const base = { id: 'evt_1', created_at: '2026-11-26T10:15:00.000Z' };
+  const ready = { ...base, type: 'conversation.ready', data: { conversation } };
+  const failed = {
+    ...base,
+    type: 'conversation.failed',
+    data: { conversation, error: { code: 'x', message: 'y' } },
+  };
+  const deleted = { ...base, type: 'conversation.deleted', data: { conversation } };
+
+  it('each guard accepts its own type only', () => {
+    expect([ready, failed, deleted].map(isConversationReadyEvent)).toEqual([true, false, false]);
+    expect([ready, failed, deleted].map(isConversationFailedEvent)).toEqual([false, true, false]);
+    expect([ready, failed, deleted].map(isConversationDeletedEvent)).toEqual([false, false, true]);
+    expect([ready, failed, deleted].map(isKlangEvent)).toEqual([true, true, true]);
+  });
+
+  it.each([
+    ['a failed event without error', { ...failed, data: { conversation } }],
+    ['a conversation without id', { ...ready, data: { conversation: { title: null, url: null } } }],
+    ['no created_at', { ...ready, created_at: undefined }],
+    ['an unknown type', { ...ready, type: 'conversation.updated' }],
+    ['null', null],
+    ['a string', 'conversation.ready'],
+  ])('reject %s', (_name, value) => {
+    expect(isKlangEvent(value)).toBe(false);
+  });
+
+  it('narrows the verified event', () => {
+    const event = verifyWebhook(klang.body, headersOf(klang), klang.secret, { now: at(klang.timestamp) });
+    expect(isConversationReadyEvent(event) && event.data.conversation.id).toBe('conv_123');
   });
 });
 

@@ -42,10 +42,10 @@ describe('docs/examples/receiver.mjs', () => {
     };
     expect((await fetch(url, { method: 'POST', headers, body })).status).toBe(204);
     expect((await fetch(url, { method: 'POST', headers, body })).status).toBe(204);
-    expect(output.match(/conversation\.ready for conversation conv_1 \(evt_doc\)/g)).toHaveLength(1);
+    expect(output.match(/verified conversation\.ready evt_doc \(conversation conv_1\)/g)).toHaveLength(1);
 
     const tampered = await fetch(url, { method: 'POST', headers, body: body.replace('Weekly', 'Daily') });
-    expect(tampered.status).toBe(400);
+    expect(tampered.status).toBe(401);
     expect(await tampered.json()).toEqual({ error: 'bad_signature' });
     const unsigned = await fetch(url, {
       method: 'POST',
