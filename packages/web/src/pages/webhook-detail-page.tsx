@@ -8,6 +8,7 @@ import {
   Group,
   Loader,
   Paper,
+  Skeleton,
   Stack,
   Switch,
   Text,
@@ -16,7 +17,7 @@ import {
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconEdit } from '@tabler/icons-react';
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import { ApiError, type Webhook } from '../api/client.ts';
 import { useStats } from '../api/use-deliveries.ts';
@@ -28,11 +29,15 @@ import { PageHeader } from '../components/page-header.tsx';
 import { ResumeDialog } from '../components/resume-dialog.tsx';
 import { SecretPanel } from '../components/secret-panel.tsx';
 import { SendTestButton } from '../components/send-test-button.tsx';
-import { StatsPanel } from '../components/stats-panel.tsx';
 import { StatusBadge } from '../components/status-badge.tsx';
 import { WebhookBanners } from '../components/webhook-banners.tsx';
 import { shortUrl } from '../lib/format.ts';
 import { WEBHOOKS_PATH } from '../lib/paths.ts';
+
+// The chart library is the largest part of the UI: loaded with the first detail page, not at sign-in.
+const StatsPanel = lazy(() =>
+  import('../components/stats-panel.tsx').then((m) => ({ default: m.StatsPanel })),
+);
 
 function ReceivingSwitch({ webhook, onResume }: { webhook: Webhook; onResume(): void }) {
   const pause = usePauseWebhook();
@@ -116,7 +121,9 @@ function Detail({ webhook }: { webhook: Webhook }) {
         </Paper>
         <WebhookBanners webhook={webhook} onResume={() => setResuming(true)} />
         <SecretPanel webhookId={webhook.id} />
-        <StatsPanel stats={stats.data} />
+        <Suspense fallback={<Skeleton h={320} radius="lg" />}>
+          <StatsPanel stats={stats.data} />
+        </Suspense>
         <DeliveriesPanel webhookId={webhook.id} eventTypes={subscribed} />
       </Stack>
       <EditWebhookDialog
