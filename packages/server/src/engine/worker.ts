@@ -5,6 +5,7 @@
 import type { QueueSignal } from '../db/queue-signal.ts';
 import type { ClaimedDelivery, QueueRepo, QueueResult } from '../db/repos/queue-repo.ts';
 import type { Logger } from '../logger.ts';
+import { createContextFreshness } from './context-freshness.ts';
 import { createDeliveryLines } from './delivery-lines.ts';
 import { type DispatchDeps, type DispatchResult, dispatch } from './dispatch.ts';
 import { createEndpointLimits } from './endpoint-limits.ts';
@@ -56,6 +57,8 @@ const SCAN_MARGIN_MS = 100;
  * wakes the worker per commit, and each scan finding nothing would cost a transaction.
  */
 const SATURATED_SCAN_GAP_MS = 20;
+/** A claimed delivery waiting longer than this reads its webhook's context again before sending. */
+const CONTEXT_MAX_AGE_MS = 100;
 
 export function startWorker(deps: WorkerDeps): Worker {
   const { settings, queue, logger } = deps;
@@ -66,6 +69,7 @@ export function startWorker(deps: WorkerDeps): Worker {
     webhookLimit: limits.limit,
   });
   const inFlight = lines.inFlight();
+  const freshness = createContextFreshness(CONTEXT_MAX_AGE_MS);
   const abandoned = new Set<string>();
   /** Sent successfully, result not yet written: still held (lease renewal), no longer using a slot. */
   const unrecorded = new Set<string>();
@@ -168,7 +172,9 @@ export function startWorker(deps: WorkerDeps): Worker {
       );
       const ok = await writer.submit(recorded);
       if (ok) deps.onAttempt?.(result);
-      logger.info(
+      // A failure may have auto-paused the webhook: its next deliveries read their context again.
+      if (outcome.outcome !== 'succeeded') freshness.changed(delivery.webhookId, Date.now());
+      logger.debug(
         {
           webhookId: delivery.webhookId,
           deliveryId: delivery.id,
@@ -189,11 +195,13 @@ export function startWorker(deps: WorkerDeps): Worker {
       }
     } else if (result.kind === 'cancel') {
       await writer.submit({ kind: 'cancel', deliveryId: delivery.id, reason: result.reason });
+      freshness.changed(delivery.webhookId, Date.now());
       logger.info(
         { webhookId: delivery.webhookId, deliveryId: delivery.id, reason: result.reason },
         'delivery cancelled',
       );
     } else if (result.kind === 'wait') {
+      freshness.changed(delivery.webhookId, Date.now());
       await queue.release([delivery.id], settings.workerId);
     }
   }
@@ -214,7 +222,8 @@ export function startWorker(deps: WorkerDeps): Worker {
       afterCompletion(delivery.webhookId, delivery.ownerId);
     };
     try {
-      const result = await dispatch(deps.dispatch, delivery);
+      const recheck = freshness.stale(delivery, Date.now());
+      const result = await dispatch(deps.dispatch, delivery, recheck);
       const success = result.kind === 'attempt' && result.outcome.outcome === 'succeeded';
       if (success && !abandoned.has(delivery.id) && unrecorded.size < settings.workerConcurrency) {
         unrecorded.add(delivery.id);
