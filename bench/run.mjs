@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 // `npm run bench`: end-to-end benchmark of the service on this machine, next to the raw HTTP limit.
-// Scenarios: raw (undici POST loop, the ratio denominator), sqlite (one process, throughput),
-// postgres (api + 2 workers, throughput), latency (fixed rate, publish→delivery), publish (api only).
+// Scenarios: raw (undici POST loop, the limit), bullmq (the BullMQ + Redis peer, throughput),
+// sqlite (one process, throughput), postgres (api + 2 workers, throughput), latency and
+// bullmq-latency (fixed rate, publish→delivery), publish (api only). Service figures are printed as
+// ratios to the peer and to the signed-undici limit of the same run.
 // Prints a table and writes bench/results/bench-<time>.json. See bench/README.md for the flags.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { scenarioPeer, scenarioPeerLatency } from './lib/peer.mjs';
 import { REPO, startReceiver, stop, useServiceRepo } from './lib/processes.mjs';
 import {
   scenarioLatency,
@@ -17,13 +20,17 @@ import {
 } from './lib/scenarios.mjs';
 import { formatTable } from './lib/table.mjs';
 
-const ALL = ['raw', 'sqlite', 'postgres', 'latency', 'publish'];
+const ALL = ['raw', 'bullmq', 'sqlite', 'postgres', 'latency', 'bullmq-latency', 'publish'];
+const PEER = ['bullmq', 'bullmq-latency'];
 const { values: flags } = parseArgs({
   options: {
     scenario: { type: 'string', default: ALL.join(',') },
     events: { type: 'string', default: '20000' },
     webhooks: { type: 'string', default: '4' },
     'skip-postgres': { type: 'boolean', default: false },
+    'skip-peer': { type: 'boolean', default: false },
+    'redis-url': { type: 'string', default: 'redis://127.0.0.1:6379' },
+    'peer-concurrency': { type: 'string', default: '50' },
     'pg-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432' },
     'pg-workers': { type: 'string', default: '2' },
     'publish-concurrency': { type: 'string', default: '32' },
@@ -42,17 +49,18 @@ const { values: flags } = parseArgs({
 });
 if (flags.help) {
   process.stdout.write(
-    'Usage: npm run bench -- [--scenario raw,sqlite,postgres,latency,publish] [--events N]\n',
+    'Usage: npm run bench -- [--scenario raw,bullmq,sqlite,postgres,latency,bullmq-latency,publish]\n',
   );
   process.stdout.write(
-    '  [--webhooks K] [--skip-postgres] [--env KLANG_X=v …] [--cpu-prof]  (see bench/README.md)\n',
+    '  [--events N] [--webhooks K] [--skip-postgres] [--skip-peer] [--env KLANG_X=v …] [--cpu-prof]\n',
   );
   process.exit(0);
 }
 
 const scenarios = flags.scenario
   .split(',')
-  .filter((name) => !(flags['skip-postgres'] && name === 'postgres'));
+  .filter((name) => !(flags['skip-postgres'] && name === 'postgres'))
+  .filter((name) => !(flags['skip-peer'] && PEER.includes(name)));
 const unknown = scenarios.filter((name) => !ALL.includes(name));
 if (unknown.length > 0) throw new Error(`Unknown scenario ${unknown.join(', ')}; use ${ALL.join(', ')}`);
 
@@ -68,6 +76,8 @@ const opts = {
   webhooks: Math.min(4, Number(flags.webhooks)),
   pgUrl: flags['pg-url'],
   pgWorkers: Number(flags['pg-workers']),
+  redisUrl: flags['redis-url'],
+  peerConcurrency: Number(flags['peer-concurrency']),
   publishConcurrency: Number(flags['publish-concurrency']),
   rate: Number(flags.rate),
   latencySeconds: Number(flags['latency-seconds']),
@@ -87,6 +97,8 @@ if (flags['cpu-prof'] || flags['sql-timing']) mkdirSync(profDir, { recursive: tr
 
 const runners = {
   raw: scenarioRaw,
+  bullmq: scenarioPeer,
+  'bullmq-latency': scenarioPeerLatency,
   sqlite: scenarioSqlite,
   postgres: scenarioPostgres,
   latency: scenarioLatency,

@@ -76,6 +76,25 @@ export async function startReceiver({ ports = 4, delayMs = 0 } = {}) {
   return { child, ports: JSON.parse(match[0]).ports };
 }
 
+/** Starts the BullMQ peer's worker process; resolves once it is consuming its queue. */
+export async function startPeerWorker({ queue, redisUrl, concurrency, nodeArgs = [] }) {
+  const script = join(REPO, 'bench', 'peer-bullmq.mjs');
+  const args = [
+    ...nodeArgs,
+    script,
+    '--queue',
+    queue,
+    '--redis',
+    redisUrl,
+    '--concurrency',
+    String(concurrency),
+  ];
+  const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  await waitForLine(child, /\{"ready":true\}/, 'BullMQ peer');
+  keepDraining(child);
+  return { child, role: 'peer' };
+}
+
 /** Environment of one benchmark deployment (secrets are random per run). */
 export function serviceEnv({ databaseUrl, dataDir, extra = {} }) {
   return {

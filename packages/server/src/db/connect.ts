@@ -1,9 +1,14 @@
-// Opens the database named by a URL: better-sqlite3 (WAL) for `sqlite:<path>`, a pg pool for postgres://.
+// Opens the database named by a URL: better-sqlite3 (WAL) for `sqlite:<path>`, a pg pool for postgres://,
+// with the queue store of that dialect (the hot statements, hand-written and prepared once).
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { createPostgresQueueStore } from './queue-store/postgres.ts';
+import { createSqliteQueueStore } from './queue-store/sqlite.ts';
+import type { QueueStore } from './queue-store/types.ts';
+import { createFirstAnalyze } from './repos/queue-sweeps.ts';
 import { withStatementCache } from './sqlite-statement-cache.ts';
 import type { Database } from './tables.ts';
 
@@ -12,6 +17,8 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface DatabaseHandle {
   db: Kysely<Database>;
   dialect: Dialect;
+  /** The queue's hot statements for this dialect. */
+  queueStore: QueueStore;
   /** SQLite only: the database file (absent for :memory:). */
   file?: string;
   /** PostgreSQL only: the pool, for LISTEN/NOTIFY clients. */
@@ -46,7 +53,13 @@ function connectSqlite(path: string): DatabaseHandle {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { db, dialect: 'sqlite', ...(file === ':memory:' ? {} : { file }), close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'sqlite',
+    queueStore: createSqliteQueueStore(sqlite, db),
+    ...(file === ':memory:' ? {} : { file }),
+    close: () => db.destroy(),
+  };
 }
 
 function connectPostgres(url: string, options: ConnectOptions): DatabaseHandle {
@@ -68,5 +81,7 @@ function connectPostgres(url: string, options: ConnectOptions): DatabaseHandle {
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: 'postgres', pool, close: () => db.destroy() };
+  const statistics = createFirstAnalyze(db);
+  const queueStore = createPostgresQueueStore(pool, { afterClaim: (n) => statistics.afterClaim(n) });
+  return { db, dialect: 'postgres', queueStore, pool, close: () => db.destroy() };
 }

@@ -50,7 +50,12 @@ export function createGroupCommit(db: Kysely<Database>, dialect: Dialect) {
       if (dialect === 'postgres') return db.transaction().execute(work);
       return new Promise<T>((resolve, reject) => {
         queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
-        if (!draining) queueMicrotask(() => void drain());
+        // Work that arrives in the same turn of the event loop (requests read together) shares the
+        // commit: the drain starts once those I/O callbacks have run.
+        if (!draining) {
+          draining = true;
+          setImmediate(() => void drain());
+        }
       });
     },
   };

@@ -13,6 +13,17 @@ const delivery = (ownerId: string, webhookId: string): ClaimedDelivery => ({
   eventType: 'conversation.ready',
   conversationId: null,
   payload: '{}',
+  claimedAt: 0,
+  context: {
+    status: 'active',
+    url: 'http://127.0.0.1/',
+    userId: ownerId,
+    plan: 'pro',
+    hasAccess: true,
+    secretEnc: 'sealed',
+    previousSecretEnc: null,
+    previousSecretExpiresAt: null,
+  },
 });
 
 const startAll = (lines: ReturnType<typeof createDeliveryLines>) => {

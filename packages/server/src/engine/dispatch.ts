@@ -1,5 +1,6 @@
-// One attempt of one claimed delivery: re-check eligibility at send time, sign, send through the
-// guarded client. Returns a value — it never throws for HTTP failures; the caller holds the lease.
+// One attempt of one claimed delivery: check eligibility (on the context read by the claim, or read
+// again when the caller says it may be stale), sign, send through the guarded client. Returns a
+// value — it never throws for HTTP failures; the caller holds the lease.
 import type { ClaimedDelivery, QueueRepo, SendContext } from '../db/repos/queue-repo.ts';
 import type { AttemptOutcome } from '../domain/attempt-outcome.ts';
 import type { SecretBox } from '../domain/secrets.ts';
@@ -61,12 +62,22 @@ function openSecrets(secretBox: SecretBox, context: SendContext): SigningSecrets
   };
 }
 
-export async function dispatch(deps: DispatchDeps, delivery: ClaimedDelivery): Promise<DispatchResult> {
-  // Test events are not about a real conversation: no access check.
-  const context = await deps.queue.sendContext(
-    delivery.webhookId,
-    delivery.test ? null : delivery.conversationId,
-  );
+/** The webhook as the claim read it, or as it is now when `recheck` (test events: no access check). */
+async function currentContext(
+  deps: DispatchDeps,
+  delivery: ClaimedDelivery,
+  recheck: boolean,
+): Promise<SendContext | undefined> {
+  if (!recheck) return delivery.context;
+  return deps.queue.sendContext(delivery.webhookId, delivery.test ? null : delivery.conversationId);
+}
+
+export async function dispatch(
+  deps: DispatchDeps,
+  delivery: ClaimedDelivery,
+  recheck = false,
+): Promise<DispatchResult> {
+  const context = await currentContext(deps, delivery, recheck);
   if (!context) return { kind: 'gone' };
   const blocked = ineligibility(context);
   if (blocked) return blocked;

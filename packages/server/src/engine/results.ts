@@ -1,8 +1,7 @@
 // Turns a dispatched attempt into what the queue records: the attempt row (in a form every database
 // stores), the delivery's next state from the retry policy, and the time of the next retry; and the
 // failed attempt recorded instead when a result cannot be written.
-import type { ClaimedDelivery } from '../db/repos/queue-repo.ts';
-import type { AttemptResult, QueueResult } from '../db/repos/queue-results.ts';
+import type { AttemptResult, ClaimedDelivery, QueueResult } from '../db/repos/queue-repo.ts';
 import type { AttemptOutcome } from '../domain/attempt-outcome.ts';
 import { newId } from '../domain/ids.ts';
 import { storableText } from '../domain/response-body.ts';

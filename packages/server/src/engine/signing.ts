@@ -10,9 +10,23 @@ export interface SigningSecrets {
   previousExpiresAt?: number | null;
 }
 
+/** Decoded HMAC keys by secret, so a secret is decoded once, not per signature (bounded). */
+const keys = new Map<string, Buffer>();
+const KEYS_MAX = 10_000;
+
+function keyOf(secret: string): Buffer {
+  let key = keys.get(secret);
+  if (key === undefined) {
+    if (keys.size >= KEYS_MAX) keys.clear();
+    key = signingKeyBytes(secret);
+    keys.set(secret, key);
+  }
+  return key;
+}
+
 /** One `v1,<base64>` signature of the content `id.timestamp.body`. */
 export function sign(secret: string, id: string, timestamp: number, body: string): string {
-  const digest = createHmac('sha256', signingKeyBytes(secret)).update(`${id}.${timestamp}.${body}`).digest();
+  const digest = createHmac('sha256', keyOf(secret)).update(`${id}.${timestamp}.${body}`).digest();
   return `v1,${digest.toString('base64')}`;
 }
 

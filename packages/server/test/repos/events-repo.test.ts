@@ -35,6 +35,29 @@ describeEachDatabase('events repo on %s', (kind) => {
       .where('event_id', '=', eventId)
       .execute();
 
+  it('stores events published together in one group, each with its own fan-out; a failing one alone fails', async () => {
+    const { db } = database;
+    const a = await insertUser(db, 'pro');
+    const b = await insertUser(db, 'team');
+    const conversationA = await insertConversation(db, a);
+    const conversationB = await insertConversation(db, b, { users: [a] });
+    const hookA = await insertWebhook(db, box, a);
+    const hookB = await insertWebhook(db, box, b);
+    const inputs = [event(conversationA), event(conversationB), event(conversationA)];
+    const duplicate = { ...inputs[1]!, conversationId: conversationA };
+    const outcomes = await Promise.allSettled([...inputs, duplicate].map((e) => events.publish(e)));
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected']);
+    expect(
+      outcomes
+        .slice(0, 3)
+        .map((o) => o.status === 'fulfilled' && o.value.kind === 'created' && o.value.deliveries),
+    ).toEqual([1, 2, 1]);
+    const hooks = async (id: string) => (await deliveriesOf(id)).map((d) => d.webhook_id).sort();
+    expect(await hooks(inputs[0]!.id)).toEqual([hookA.id]);
+    expect(await hooks(inputs[1]!.id)).toEqual([hookA.id, hookB.id].sort());
+    expect(await hooks(inputs[2]!.id)).toEqual([hookA.id]);
+  });
+
   it('fans out to every eligible webhook: pending when active, missed when paused', async () => {
     const { db } = database;
     const owner = await insertUser(db, 'pro');

@@ -6,6 +6,7 @@ import type { Dialect } from '../connect.ts';
 import { createGroupCommit } from '../group-commit.ts';
 import type { Database, DeliveriesTable, EventRow } from '../tables.ts';
 import { usersWithAccess } from './conversations-repo.ts';
+import { type BatchPublished, createEventBatcher } from './event-batch.ts';
 
 export interface NewEvent {
   id: string;
@@ -113,44 +114,63 @@ export function createEventsRepo(db: Kysely<Database>, dialect: Dialect) {
       .executeTakeFirstOrThrow();
   }
 
+  /** The whole publish of one event inside `trx`. */
+  async function publishIn(
+    trx: Transaction<Database>,
+    event: NewEvent,
+    idempotency?: Idempotency,
+  ): Promise<PublishResult> {
+    if (idempotency) {
+      const existing = await claimKey(trx, idempotency, event.id, event.createdAt);
+      if (existing) {
+        if (existing.request_hash !== idempotency.requestHash)
+          return { kind: 'conflict', eventId: existing.event_id };
+        return {
+          kind: 'replayed',
+          eventId: existing.event_id,
+          ...(await countDeliveries(trx, existing.event_id)),
+        };
+      }
+    }
+    await insertEvent(trx, event);
+    const candidates = event.conversationId
+      ? await trx
+          .selectFrom('webhooks as w')
+          .innerJoin('users as u', 'u.id', 'w.user_id')
+          .select(['w.id', 'w.status', 'w.events'])
+          .where('u.plan', 'in', ['pro', 'team'])
+          .where('w.user_id', 'in', usersWithAccess(trx, event.conversationId))
+          .execute()
+      : [];
+    const rows = candidates
+      .filter((w) => (JSON.parse(w.events) as string[]).includes(event.type))
+      .map((w) =>
+        deliveryRow(event.id, w.id, w.status === 'active' ? 'pending' : 'missed', false, event.createdAt),
+      );
+    await insertDeliveries(trx, rows);
+    const missed = rows.filter((r) => r.status === 'missed').length;
+    return { kind: 'created', eventId: event.id, deliveries: rows.length - missed, missed };
+  }
+
+  const batcher = createEventBatcher({
+    db,
+    deliveryRow,
+    lanes: dialect === 'postgres' ? 3 : 1,
+    alone: async (event) =>
+      (await db.transaction().execute((trx) => publishIn(trx, { ...event, test: false }))) as BatchPublished,
+  });
+
   return {
     /**
      * Stores a host event and fans it out to every eligible webhook: owner has access to the
      * conversation, owner on pro/team, subscribed to the type; active → pending, paused → missed.
      */
     async publish(event: NewEvent, idempotency?: Idempotency): Promise<PublishResult> {
-      return groupCommit.run(async (trx): Promise<PublishResult> => {
-        if (idempotency) {
-          const existing = await claimKey(trx, idempotency, event.id, event.createdAt);
-          if (existing) {
-            if (existing.request_hash !== idempotency.requestHash)
-              return { kind: 'conflict', eventId: existing.event_id };
-            return {
-              kind: 'replayed',
-              eventId: existing.event_id,
-              ...(await countDeliveries(trx, existing.event_id)),
-            };
-          }
-        }
-        await insertEvent(trx, event);
-        const candidates = event.conversationId
-          ? await trx
-              .selectFrom('webhooks as w')
-              .innerJoin('users as u', 'u.id', 'w.user_id')
-              .select(['w.id', 'w.status', 'w.events'])
-              .where('u.plan', 'in', ['pro', 'team'])
-              .where('w.user_id', 'in', usersWithAccess(trx, event.conversationId))
-              .execute()
-          : [];
-        const rows = candidates
-          .filter((w) => (JSON.parse(w.events) as string[]).includes(event.type))
-          .map((w) =>
-            deliveryRow(event.id, w.id, w.status === 'active' ? 'pending' : 'missed', false, event.createdAt),
-          );
-        await insertDeliveries(trx, rows);
-        const missed = rows.filter((r) => r.status === 'missed').length;
-        return { kind: 'created', eventId: event.id, deliveries: rows.length - missed, missed };
-      });
+      // Without a key, an event is stored with the others of its turn, set-based (event-batch.ts).
+      if (!idempotency && event.conversationId !== null && !event.test) {
+        return batcher.publish({ ...event, conversationId: event.conversationId });
+      }
+      return groupCommit.run((trx) => publishIn(trx, event, idempotency));
     },
 
     /** Stores a test event with one pending delivery to the given webhook. */

@@ -1,42 +1,31 @@
-// The delivery queue as the engine sees it: claiming due deliveries under a lease (SKIP LOCKED on
-// PostgreSQL), the send-time context, lease renewal and release, and worker heartbeats.
-// Recording results lives in queue-results.ts; sweeping and pruning in queue-sweeps.ts.
-import type { Kysely } from 'kysely';
+// The delivery queue as the engine sees it: claiming due deliveries under a lease with what their
+// sends need, recording results, and the send-time re-check (the dialect's queue store), plus lease
+// renewal and release and worker heartbeats. Sweeping and pruning live in queue-sweeps.ts.
 import type { DatabaseHandle } from '../connect.ts';
-import type { Database } from '../tables.ts';
-import { usersWithAccess } from './conversations-repo.ts';
-import { type ClaimRequest, claimIds, type RefillRequest, refillIds } from './queue-claim.ts';
-import { type QueueResult, type RecordOptions, recordResults } from './queue-results.ts';
-import { createFirstAnalyze, createQueueSweeps } from './queue-sweeps.ts';
+import type {
+  AttemptResult,
+  CancelResult,
+  ClaimedDelivery,
+  ClaimRequest,
+  QueueResult,
+  RecordOptions,
+  RecordSummary,
+  RefillRequest,
+  SendContext,
+} from '../queue-store/types.ts';
+import { createQueueSweeps } from './queue-sweeps.ts';
 
-export type { ClaimRequest, QueueResult, RecordOptions, RefillRequest };
-
-export interface ClaimedDelivery {
-  id: string;
-  eventId: string;
-  webhookId: string;
-  /** The webhook's owner (fairness between tenants is per owner). */
-  ownerId: string;
-  /** Attempts completed before this one. */
-  attempts: number;
-  test: boolean;
-  eventType: string;
-  conversationId: string | null;
-  payload: string;
-}
-
-/** What dispatch needs to know about a webhook right before sending. */
-export interface SendContext {
-  status: 'active' | 'paused' | 'auto_paused';
-  url: string;
-  userId: string;
-  plan: 'free' | 'pro' | 'team';
-  /** The owner can see the event's conversation (always true without a conversation). */
-  hasAccess: boolean;
-  secretEnc: string;
-  previousSecretEnc: string | null;
-  previousSecretExpiresAt: number | null;
-}
+export type {
+  AttemptResult,
+  CancelResult,
+  ClaimedDelivery,
+  ClaimRequest,
+  QueueResult,
+  RecordOptions,
+  RecordSummary,
+  RefillRequest,
+  SendContext,
+};
 
 const CHUNK = 500;
 
@@ -46,55 +35,15 @@ function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
   return out;
 }
 
-/** The claimed deliveries with their event, in due order. */
-async function withEvents(db: Kysely<Database>, ids: readonly string[]): Promise<ClaimedDelivery[]> {
-  const claimed: ClaimedDelivery[] = [];
-  for (const part of chunks(ids)) {
-    const rows = await db
-      .selectFrom('deliveries as d')
-      .innerJoin('events as e', 'e.id', 'd.event_id')
-      .innerJoin('webhooks as w', 'w.id', 'd.webhook_id')
-      .select([
-        'w.user_id',
-        'd.id',
-        'd.event_id',
-        'd.webhook_id',
-        'd.attempts',
-        'd.test',
-        'e.type',
-        'e.conversation_id',
-        'e.payload',
-      ])
-      .where('d.id', 'in', part)
-      .orderBy('d.next_attempt_at')
-      .execute();
-    for (const row of rows) {
-      claimed.push({
-        id: row.id,
-        eventId: row.event_id,
-        webhookId: row.webhook_id,
-        ownerId: row.user_id,
-        attempts: Number(row.attempts),
-        test: Number(row.test) === 1,
-        eventType: row.type,
-        conversationId: row.conversation_id,
-        payload: row.payload,
-      });
-    }
-  }
-  return claimed;
-}
-
 export function createQueueRepo(database: DatabaseHandle) {
-  const { db, dialect } = database;
-  const statistics = createFirstAnalyze(db);
+  const { db, dialect, queueStore: store } = database;
 
   return {
     ...createQueueSweeps(db),
 
-    /** Writes a batch of results in one transaction (see queue-results.ts). */
-    record: (results: readonly QueueResult[], options: RecordOptions) =>
-      recordResults(db, dialect, results, options),
+    /** Writes a batch of results in one transaction; results whose lease was lost are dropped. */
+    record: (results: readonly QueueResult[], options: RecordOptions): Promise<RecordSummary> =>
+      store.record(results, options),
 
     /**
      * Run when a worker starts. SQLite has one worker per database file, so every lease left behind
@@ -111,71 +60,18 @@ export function createQueueRepo(database: DatabaseHandle) {
       return Number(result.numUpdatedRows);
     },
 
-    /** Leases due deliveries to a worker in due order; returns them with their event. */
-    async claim(request: ClaimRequest): Promise<ClaimedDelivery[]> {
-      const ids =
-        dialect === 'postgres'
-          ? await claimIds(db, dialect, request)
-          : await db.transaction().execute((trx) => claimIds(trx, dialect, request));
-      if (dialect === 'postgres') await statistics.afterClaim(ids.length);
-      return withEvents(db, ids);
-    },
+    /** Leases due deliveries to a worker in due order, with their event, webhook and owner. */
+    claim: (request: ClaimRequest): Promise<ClaimedDelivery[]> => store.claim(request),
 
     /** Leases the earliest due deliveries of the given webhooks (a per-webhook refill). */
-    async refill(request: RefillRequest): Promise<ClaimedDelivery[]> {
-      const ids =
-        dialect === 'postgres'
-          ? await refillIds(db, dialect, request)
-          : await db.transaction().execute((trx) => refillIds(trx, dialect, request));
-      if (dialect === 'postgres') await statistics.afterClaim(ids.length);
-      return withEvents(db, ids);
-    },
+    refill: (request: RefillRequest): Promise<ClaimedDelivery[]> => store.refill(request),
 
     /**
      * The webhook and its owner right now, and whether the owner can see the conversation (true when
      * `conversationId` is null); undefined when the webhook is gone. One query.
      */
-    async sendContext(webhookId: string, conversationId: string | null): Promise<SendContext | undefined> {
-      const row = await db
-        .selectFrom('webhooks as w')
-        .innerJoin('users as u', 'u.id', 'w.user_id')
-        .select([
-          'w.status',
-          'w.url',
-          'w.user_id',
-          'u.plan',
-          'w.secret_enc',
-          'w.previous_secret_enc',
-          'w.previous_secret_expires_at',
-        ])
-        .$if(conversationId !== null, (qb) =>
-          qb.select((eb) =>
-            eb
-              .exists(
-                eb
-                  .selectFrom(usersWithAccess(db, conversationId!).as('a'))
-                  .select('a.user_id')
-                  .whereRef('a.user_id', '=', 'w.user_id'),
-              )
-              .as('has_access'),
-          ),
-        )
-        .where('w.id', '=', webhookId)
-        .executeTakeFirst();
-      if (!row) return undefined;
-      const access = (row as { has_access?: unknown }).has_access;
-      return {
-        status: row.status,
-        url: row.url,
-        userId: row.user_id,
-        plan: row.plan,
-        hasAccess: conversationId === null || access === true || Number(access) === 1,
-        secretEnc: row.secret_enc,
-        previousSecretEnc: row.previous_secret_enc,
-        previousSecretExpiresAt:
-          row.previous_secret_expires_at === null ? null : Number(row.previous_secret_expires_at),
-      };
-    },
+    sendContext: (webhookId: string, conversationId: string | null): Promise<SendContext | undefined> =>
+      store.sendContext(webhookId, conversationId),
 
     /** Extends the leases this worker still holds. */
     async renewLeases(ids: readonly string[], workerId: string, until: number): Promise<void> {

@@ -1,0 +1,304 @@
+// The queue's hot statements on PostgreSQL: named prepared statements with fixed text (lists as one
+// array parameter, = ANY($n) / unnest); a claim is one round trip (UPDATE … RETURNING joined to
+// what a send needs), a record one transaction of set-based statements on one pooled connection.
+import type pg from 'pg';
+import {
+  CLAIM_RANKING,
+  CONTEXT_COLUMNS,
+  type ContextRow,
+  claimedFromRow,
+  HAS_ACCESS,
+  type SendContextRow,
+  sendContextFromRow,
+} from './context.ts';
+import { counterUpdates, foldKept, needsRead, outcomeClasses, resetsOnly } from './fold.ts';
+import type { QueueResult, QueueStore, RecordOptions, RecordSummary } from './types.ts';
+
+/** The claimed rows (`claimed`) joined to their event, webhook, owner and access, in due order. */
+const WITH_CONTEXT = `
+  SELECT ${CONTEXT_COLUMNS}, ${HAS_ACCESS('e.conversation_id')} AS has_access
+  FROM claimed d
+  JOIN events e ON e.id = d.event_id
+  JOIN webhooks w ON w.id = d.webhook_id
+  JOIN users u ON u.id = w.user_id
+  ORDER BY d.next_attempt_at`;
+const CLAIMED_COLUMNS = 'id, event_id, webhook_id, attempts, test, next_attempt_at';
+
+const SQL = {
+  scan: `
+    WITH candidates AS (
+      SELECT d.id, d.webhook_id, w.user_id, d.next_attempt_at
+      FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
+      WHERE d.status = 'pending' AND d.next_attempt_at <= $1 AND d.next_attempt_at > $2
+        AND (d.locked_until IS NULL OR d.locked_until < $1)
+        AND w.status = 'active'
+        AND NOT (d.webhook_id = ANY($3::text[])) AND NOT (w.user_id = ANY($4::text[]))
+      ORDER BY d.next_attempt_at
+      LIMIT $5 FOR UPDATE OF d SKIP LOCKED
+    ), ${CLAIM_RANKING('$6', '$7', '$8')},
+    claimed AS (
+      UPDATE deliveries SET locked_until = $9, locked_by = $10
+      WHERE id IN (SELECT id FROM chosen)
+      RETURNING ${CLAIMED_COLUMNS}
+    ) ${WITH_CONTEXT}`,
+  // One LIMIT per webhook on deliveries_webhook_status_due; `status = 'pending'` as row comparisons
+  // bounds that index exactly (see docs/performance.md).
+  refill: `
+    WITH picked AS (
+      SELECT x.id FROM unnest($1::text[], $2::int[]) AS t(webhook_id, n)
+      CROSS JOIN LATERAL (
+        SELECT d.id FROM deliveries d
+        WHERE d.webhook_id = t.webhook_id
+          AND (d.status, d.next_attempt_at) >= ('pending', 0)
+          AND (d.status, d.next_attempt_at) <= ('pending', $3::bigint)
+          AND (d.locked_until IS NULL OR d.locked_until < $3)
+          AND EXISTS (SELECT 1 FROM webhooks w WHERE w.id = d.webhook_id AND w.status = 'active')
+        ORDER BY d.webhook_id, d.status, d.next_attempt_at LIMIT t.n FOR UPDATE SKIP LOCKED
+      ) x
+    ),
+    claimed AS (
+      UPDATE deliveries SET locked_until = $4, locked_by = $5
+      WHERE id IN (SELECT id FROM picked)
+      RETURNING ${CLAIMED_COLUMNS}
+    ) ${WITH_CONTEXT}`,
+  sendContext: `
+    SELECT w.status, w.url, w.user_id, u.plan, w.secret_enc, w.previous_secret_enc,
+      w.previous_secret_expires_at, ${HAS_ACCESS('$2::text', '0')} AS has_access
+    FROM webhooks w JOIN users u ON u.id = w.user_id
+    WHERE w.id = $1`,
+  succeeded: `
+    UPDATE deliveries SET status = 'succeeded', status_reason = NULL, attempts = attempts + 1,
+      locked_until = NULL, locked_by = NULL, updated_at = $1
+    WHERE id = ANY($2::text[]) AND locked_by = $3 AND status = 'pending'
+    RETURNING id`,
+  retried: `
+    UPDATE deliveries d SET status = 'pending', status_reason = NULL, next_attempt_at = j.at,
+      attempts = d.attempts + 1, locked_until = NULL, locked_by = NULL, updated_at = $1
+    FROM unnest($2::text[], $3::bigint[]) AS j(id, at)
+    WHERE d.id = j.id AND d.locked_by = $4 AND d.status = 'pending'
+    RETURNING d.id`,
+  failed: `
+    UPDATE deliveries d SET status = 'failed', status_reason = j.reason, next_attempt_at = $1,
+      attempts = d.attempts + 1, locked_until = NULL, locked_by = NULL, updated_at = $1
+    FROM unnest($2::text[], $3::text[]) AS j(id, reason)
+    WHERE d.id = j.id AND d.locked_by = $4 AND d.status = 'pending'
+    RETURNING d.id`,
+  cancelled: `
+    UPDATE deliveries d SET status = 'cancelled', status_reason = j.reason,
+      locked_until = NULL, locked_by = NULL, updated_at = $1
+    FROM unnest($2::text[], $3::text[]) AS j(id, reason)
+    WHERE d.id = j.id AND d.locked_by = $4 AND d.status = 'pending'
+    RETURNING d.id`,
+  forgetRetries: `
+    UPDATE attempts SET next_retry_at = NULL
+    WHERE delivery_id = ANY($1::text[]) AND next_retry_at IS NOT NULL`,
+  attempts: `
+    INSERT INTO attempts (id, delivery_id, webhook_id, event_id, event_type, attempt, test, outcome,
+      error, error_message, response_status, duration_ms, request_headers, response_headers,
+      response_body, response_body_encoding, response_truncated, next_retry_at, created_at)
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[],
+      $7::int[], $8::text[], $9::text[], $10::text[], $11::int[], $12::int[], $13::text[],
+      $14::text[], $15::text[], $16::text[], $17::int[], $18::bigint[], $19::bigint[])`,
+  resetCounters: `
+    UPDATE webhooks SET consecutive_failures = 0
+    WHERE id = ANY($1::text[]) AND consecutive_failures != 0`,
+  // Webhook rows in id order in every worker, so two batches never wait on each other crosswise.
+  readCounters: `
+    SELECT id, status, consecutive_failures FROM webhooks WHERE id = ANY($1::text[])
+    ORDER BY id FOR UPDATE`,
+  writeCounters: `
+    UPDATE webhooks w SET consecutive_failures = j.count,
+      status = CASE WHEN j.pause THEN 'auto_paused' ELSE w.status END,
+      status_reason = CASE WHEN j.pause THEN $4 ELSE w.status_reason END,
+      status_changed_at = CASE WHEN j.pause THEN $5 ELSE w.status_changed_at END,
+      updated_at = CASE WHEN j.pause THEN $5 ELSE w.updated_at END
+    FROM unnest($1::text[], $2::int[], $3::bool[]) AS j(id, count, pause)
+    WHERE w.id = j.id`,
+  stats: `
+    INSERT INTO webhook_stats_hourly AS s
+      (webhook_id, hour, succeeded, failed, response_ms_sum, response_count)
+    SELECT * FROM unnest($1::text[], $2::bigint[], $3::int[], $4::int[], $5::bigint[], $6::int[])
+    ON CONFLICT (webhook_id, hour) DO UPDATE SET
+      succeeded = s.succeeded + excluded.succeeded, failed = s.failed + excluded.failed,
+      response_ms_sum = s.response_ms_sum + excluded.response_ms_sum,
+      response_count = s.response_count + excluded.response_count`,
+} as const;
+
+type Name = keyof typeof SQL;
+type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
+
+const run = <R extends pg.QueryResultRow = Record<string, unknown>>(
+  on: Queryable,
+  name: Name,
+  values: unknown[],
+) => on.query<R>({ name: `klang_queue_${name}`, text: SQL[name], values });
+
+const ATTEMPT_COLUMNS = [
+  'id',
+  'delivery_id',
+  'webhook_id',
+  'event_id',
+  'event_type',
+  'attempt',
+  'test',
+  'outcome',
+  'error',
+  'error_message',
+  'response_status',
+  'duration_ms',
+  'request_headers',
+  'response_headers',
+  'response_body',
+  'response_body_encoding',
+  'response_truncated',
+  'next_retry_at',
+  'created_at',
+] as const;
+
+export interface PostgresQueueStoreOptions {
+  /** Called with the number of rows each claim leased (first ANALYZE of a fresh database). */
+  afterClaim?: (leased: number) => Promise<void>;
+}
+
+export function createPostgresQueueStore(
+  pool: pg.Pool,
+  storeOptions: PostgresQueueStoreOptions = {},
+): QueueStore {
+  async function claimed(name: 'scan' | 'refill', values: unknown[], now: number) {
+    const { rows } = await run<ContextRow>(pool, name, values);
+    await storeOptions.afterClaim?.(rows.length);
+    return rows.map((row) => claimedFromRow(row, now));
+  }
+
+  async function finish(client: pg.PoolClient, results: readonly QueueResult[], options: RecordOptions) {
+    const c = outcomeClasses(results, options.now);
+    const kept = new Set<string>();
+    const add = ({ rows }: { rows: { id: string }[] }) => {
+      for (const row of rows) kept.add(row.id);
+    };
+    const { now, workerId } = options;
+    const column = <T>(rows: T[][], i: number) => rows.map((row) => row[i]);
+    if (c.succeeded.length) add(await run(client, 'succeeded', [now, c.succeeded, workerId]));
+    if (c.retried.length)
+      add(await run(client, 'retried', [now, column(c.retried, 0), column(c.retried, 1), workerId]));
+    if (c.failed.length)
+      add(await run(client, 'failed', [now, column(c.failed, 0), column(c.failed, 1), workerId]));
+    if (c.cancelled.length)
+      add(await run(client, 'cancelled', [now, column(c.cancelled, 0), column(c.cancelled, 1), workerId]));
+    return kept;
+  }
+
+  async function writeKept(
+    client: pg.PoolClient,
+    results: readonly QueueResult[],
+    kept: Set<string>,
+    options: RecordOptions,
+  ): Promise<string[]> {
+    const fold = foldKept(results, kept);
+    if (fold.cancelled.length) await run(client, 'forgetRetries', [fold.cancelled]);
+    if (fold.attempts.length) {
+      const rows = fold.attempts as unknown as Record<string, unknown>[];
+      await run(
+        client,
+        'attempts',
+        ATTEMPT_COLUMNS.map((name) =>
+          rows.map((row) => row[name] ?? (name === 'response_body_encoding' ? 'utf8' : null)),
+        ),
+      );
+    }
+    const resets = resetsOnly(fold.changes);
+    if (resets.length) await run(client, 'resetCounters', [resets]);
+    const reads = needsRead(fold.changes);
+    const autoPaused: string[] = [];
+    if (reads.length) {
+      const { rows } = await run<{ id: string; status: string; consecutive_failures: number }>(
+        client,
+        'readCounters',
+        [reads.map(([id]) => id)],
+      );
+      const updates = counterUpdates(reads, new Map(rows.map((row) => [row.id, row])), options);
+      await run(client, 'writeCounters', [
+        updates.map((u) => u.id),
+        updates.map((u) => u.count),
+        updates.map((u) => u.pause),
+        options.autoPauseReason,
+        options.now,
+      ]);
+      for (const u of updates) if (u.pause) autoPaused.push(u.id);
+    }
+    if (fold.stats.length) {
+      const keys = [
+        'webhook_id',
+        'hour',
+        'succeeded',
+        'failed',
+        'response_ms_sum',
+        'response_count',
+      ] as const;
+      await run(
+        client,
+        'stats',
+        keys.map((key) => fold.stats.map((bucket) => bucket[key])),
+      );
+    }
+    return autoPaused;
+  }
+
+  return {
+    claim: (request) =>
+      claimed(
+        'scan',
+        [
+          request.now,
+          request.dueAfter ?? -1,
+          request.excludeWebhookIds,
+          request.excludeOwnerIds ?? [],
+          Math.min(request.limit * 4, 5000),
+          request.perWebhook,
+          request.perOwner ?? request.limit,
+          request.limit,
+          request.now + request.leaseMs,
+          request.workerId,
+        ],
+        request.now,
+      ),
+
+    async refill(request) {
+      if (request.webhooks.size === 0) return [];
+      const values = [
+        [...request.webhooks.keys()],
+        [...request.webhooks.values()],
+        request.now,
+        request.now + request.leaseMs,
+        request.workerId,
+      ];
+      return claimed('refill', values, request.now);
+    },
+
+    async sendContext(webhookId, conversationId) {
+      const { rows } = await run<SendContextRow>(pool, 'sendContext', [webhookId, conversationId]);
+      return rows[0] ? sendContextFromRow(rows[0]) : undefined;
+    },
+
+    async record(results, options): Promise<RecordSummary> {
+      if (results.length === 0) return { recorded: 0, autoPaused: [] };
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const kept = await finish(client, results, options);
+        const autoPaused = await writeKept(client, results, kept, options);
+        await client.query('COMMIT');
+        client.release();
+        return { recorded: kept.size, autoPaused };
+      } catch (error) {
+        // A connection whose ROLLBACK fails is not given back to the pool.
+        const broken = await client.query('ROLLBACK').then(
+          () => undefined,
+          (rollbackError: Error) => rollbackError,
+        );
+        client.release(broken);
+        throw error;
+      }
+    },
+  };
+}

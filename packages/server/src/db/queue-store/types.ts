@@ -1,0 +1,108 @@
+// What the hot path of the queue exchanges with the engine: a claimed delivery with everything its
+// send needs, the results a worker records, and the store interface each dialect implements.
+import type { DeliveryStatus, NewAttemptRow } from '../tables.ts';
+
+/** A webhook and its owner as the engine needs them right before sending. */
+export interface SendContext {
+  status: 'active' | 'paused' | 'auto_paused';
+  url: string;
+  userId: string;
+  plan: 'free' | 'pro' | 'team';
+  /** The owner can see the event's conversation (always true without a conversation or for tests). */
+  hasAccess: boolean;
+  secretEnc: string;
+  previousSecretEnc: string | null;
+  previousSecretExpiresAt: number | null;
+}
+
+export interface ClaimedDelivery {
+  id: string;
+  eventId: string;
+  webhookId: string;
+  /** The webhook's owner (fairness between tenants is per owner). */
+  ownerId: string;
+  /** Attempts completed before this one. */
+  attempts: number;
+  test: boolean;
+  eventType: string;
+  conversationId: string | null;
+  payload: string;
+  /** The webhook, its owner and the owner's access, read in the claim's transaction. */
+  context: SendContext;
+  /** When it was claimed (the context is as of then). */
+  claimedAt: number;
+}
+
+export interface ClaimRequest {
+  workerId: string;
+  now: number;
+  leaseMs: number;
+  limit: number;
+  /** At most this many deliveries of one webhook per claim. */
+  perWebhook: number;
+  /** At most this many deliveries of one owner's webhooks together per claim. */
+  perOwner?: number;
+  /** Webhooks this worker has no room for right now. */
+  excludeWebhookIds: readonly string[];
+  /** Owners this worker holds enough for right now. */
+  excludeOwnerIds?: readonly string[];
+  /**
+   * Only deliveries due after this time: a scan that follows one which took everything due of the
+   * webhooks it did not exclude (the excluded ones are refilled per webhook).
+   */
+  dueAfter?: number;
+}
+
+export interface RefillRequest {
+  workerId: string;
+  now: number;
+  leaseMs: number;
+  /** Webhook id → how many of its due deliveries to claim at most. */
+  webhooks: ReadonlyMap<string, number>;
+}
+
+/** One finished HTTP attempt and the delivery state it leads to. */
+export interface AttemptResult {
+  kind: 'attempt';
+  deliveryId: string;
+  webhookId: string;
+  attempt: NewAttemptRow;
+  /** `pending` schedules a retry at `nextAttemptAt`. */
+  deliveryStatus: Extract<DeliveryStatus, 'pending' | 'succeeded' | 'failed'>;
+  statusReason: string | null;
+  nextAttemptAt: number | null;
+}
+
+/** A delivery ended without an attempt (its webhook's owner lost access or plan). */
+export interface CancelResult {
+  kind: 'cancel';
+  deliveryId: string;
+  reason: string;
+}
+
+export type QueueResult = AttemptResult | CancelResult;
+
+export interface RecordOptions {
+  workerId: string;
+  now: number;
+  autoPauseAfter: number;
+  autoPauseReason: string;
+}
+
+export interface RecordSummary {
+  /** Results whose lease was still held (the others were fenced out and dropped). */
+  recorded: number;
+  autoPaused: string[];
+}
+
+/** The hot statements of one dialect: fixed SQL text, prepared once. */
+export interface QueueStore {
+  /** Leases due deliveries in due order (see ClaimRequest) and returns them with their context. */
+  claim(request: ClaimRequest): Promise<ClaimedDelivery[]>;
+  /** Leases the earliest due deliveries of the given webhooks, with their context. */
+  refill(request: RefillRequest): Promise<ClaimedDelivery[]>;
+  /** The webhook and its owner now; undefined when the webhook is gone. */
+  sendContext(webhookId: string, conversationId: string | null): Promise<SendContext | undefined>;
+  /** Writes a batch of results in one transaction; results whose lease was lost are dropped. */
+  record(results: readonly QueueResult[], options: RecordOptions): Promise<RecordSummary>;
+}

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { createClaimPlanner, type HeldView, PREFETCH_FACTOR } from './claim-planner.ts';
+
+const settings = {
+  workerId: 'wrk',
+  workerConcurrency: 16,
+  ownerConcurrency: 8,
+  webhookConcurrency: 2,
+  claimBatchSize: 40,
+  leaseMs: 60_000,
+  pollIntervalMs: 1_000,
+};
+const prefetch = settings.webhookConcurrency * PREFETCH_FACTOR;
+
+/** Held counts the test sets directly: webhook → [owner, held]. */
+function held(entries: Record<string, [string, number]> = {}, inFlight = 0): HeldView {
+  const total = Object.values(entries).reduce((sum, [, n]) => sum + n, 0);
+  const perOwner = (owner: string) =>
+    Object.values(entries)
+      .filter(([o]) => o === owner)
+      .reduce((sum, [, n]) => sum + n, 0);
+  return {
+    inFlightCount: () => inFlight,
+    waitingCount: () => total - inFlight,
+    webhookBacklog: (id) => entries[id]?.[1] ?? 0,
+    ownerBacklog: perOwner,
+    webhookIds: () => Object.keys(entries),
+    ownerIds: () => [...new Set(Object.values(entries).map(([o]) => o))],
+    ownerOf: (id) => entries[id]?.[0],
+  };
+}
+
+describe('claim planner', () => {
+  it('plans a full scan first, bounded by room and batch, per webhook and per owner', () => {
+    const planner = createClaimPlanner(settings, held(), 0);
+    expect(planner.scanReady(0)).toBe(true);
+    const request = planner.planScan(10)!;
+    expect(request).toMatchObject({ limit: 40, perWebhook: prefetch, excludeWebhookIds: [], now: 10 });
+    expect(request.dueAfter).toBeUndefined();
+    expect(planner.scanWanted()).toBe(false);
+  });
+
+  it('excludes full lines, reads only what became due after an exhaustive scan, and defers wake-ups', () => {
+    const view = held({ wh_full: ['own_a', prefetch], wh_some: ['own_b', 1] });
+    const planner = createClaimPlanner(settings, view, 0);
+    const first = planner.planScan(1_000)!;
+    expect(first.excludeWebhookIds).toEqual(['wh_full']);
+    expect(planner.scanned(first, new Map([['wh_some', 1]]), 1)).toBe(false);
+    planner.wantScan();
+    // Saturated on wh_full, and a scan just ran: the wake-up waits a little.
+    expect(planner.scanReady(1_005)).toBe(false);
+    expect(planner.scanDeferredFor(1_005)).toBe(15);
+    const second = planner.planScan(1_030)!;
+    expect(second.dueAfter).toBe(900);
+    // Every poll interval the scan is a full one again.
+    planner.scanned(second, new Map(), 0);
+    expect(planner.planScan(2_100)!.dueAfter).toBeUndefined();
+  });
+
+  it('asks for another scan when one filled its limit', () => {
+    const planner = createClaimPlanner(settings, held(), 0);
+    const request = planner.planScan(0)!;
+    expect(planner.scanned(request, new Map([['wh', 8]]), request.limit)).toBe(true);
+    expect(planner.scanReady(0)).toBe(true);
+  });
+
+  it('refills a saturated webhook once half its line is free, within its owner’s share', () => {
+    const entries: Record<string, [string, number]> = { wh: ['own', prefetch] };
+    const planner = createClaimPlanner(settings, held(entries), 0);
+    const request = planner.planScan(0)!;
+    planner.scanned(request, new Map([['wh', prefetch]]), prefetch);
+    entries.wh = ['own', prefetch - 1];
+    expect(planner.afterCompletion('wh', 'own').refill).toBe(false);
+    entries.wh = ['own', prefetch / 2];
+    expect(planner.afterCompletion('wh', 'own').refill).toBe(true);
+    const refill = planner.planRefill(5)!;
+    expect([...refill.webhooks]).toEqual([['wh', prefetch / 2]]);
+    expect(planner.refillWanted()).toBe(false);
+    // It came back short: no longer saturated, so completions no longer ask for refills.
+    planner.refilled(refill, new Map([['wh', 1]]));
+    entries.wh = ['own', 0];
+    expect(planner.afterCompletion('wh', 'own').refill).toBe(false);
+  });
+
+  it('has no scan to plan without room', () => {
+    const planner = createClaimPlanner(settings, held({ wh: ['own', 56] }, 16), 0);
+    expect(planner.room()).toBe(0);
+    expect(planner.planScan(0)).toBeUndefined();
+  });
+});
