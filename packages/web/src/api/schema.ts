@@ -615,7 +615,12 @@ export interface paths {
         /** List your API tokens, newest first */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description Page size, 1–100 (default 20) */
+                    limit?: number;
+                    /** @description next_cursor of the previous page */
+                    cursor?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -633,6 +638,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -904,10 +918,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List your webhooks with their last 24 hours of activity */
+        /** List your webhooks, oldest first, with their last 24 hours of activity */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description Page size, 1–100 (default 20) */
+                    limit?: number;
+                    /** @description next_cursor of the previous page */
+                    cursor?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -925,6 +944,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2104,6 +2132,7 @@ export interface components {
         };
         ApiTokenListInput: {
             data: components["schemas"]["ApiTokenInput"][];
+            /** @description Pass as `cursor` to get the next page; null on the last page */
             next_cursor: string | null;
         };
         WebhookInInput: {
@@ -2222,6 +2251,8 @@ export interface components {
         };
         WebhookListInput: {
             data: components["schemas"]["WebhookListItemInput"][];
+            /** @description Pass as `cursor` to get the next page; null on the last page */
+            next_cursor: string | null;
         };
         WebhookSecretInput: {
             /** @description The current signing secret (whsec_…) */
@@ -2267,6 +2298,7 @@ export interface components {
         };
         AttemptListInput: {
             data: components["schemas"]["AttemptSummaryInput"][];
+            /** @description Pass as `cursor` to get the next page; null on the last page */
             next_cursor: string | null;
         };
         AttemptDetailInput: {
@@ -2440,6 +2472,7 @@ export interface components {
         };
         ApiTokenList: {
             data: components["schemas"]["ApiToken"][];
+            /** @description Pass as `cursor` to get the next page; null on the last page */
             next_cursor: string | null;
         };
         WebhookIn: {
@@ -2558,6 +2591,8 @@ export interface components {
         };
         WebhookList: {
             data: components["schemas"]["WebhookListItem"][];
+            /** @description Pass as `cursor` to get the next page; null on the last page */
+            next_cursor: string | null;
         };
         WebhookSecret: {
             /** @description The current signing secret (whsec_…) */
@@ -2603,6 +2638,7 @@ export interface components {
         };
         AttemptList: {
             data: components["schemas"]["AttemptSummary"][];
+            /** @description Pass as `cursor` to get the next page; null on the last page */
             next_cursor: string | null;
         };
         AttemptDetail: {

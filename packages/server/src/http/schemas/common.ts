@@ -16,6 +16,32 @@ export const hostId = z
 
 export const isoTime = z.string().describe('ISO-8601 UTC time');
 
+/** `?limit=&cursor=` of every list. Decimal digits only: Number() would also take 0x10, 1e1, +5 and
+ * " 5"; those stay strings and fail. */
+export const PageQuery = z.object({
+  limit: z
+    .preprocess(
+      (raw) => (typeof raw === 'string' && /^\d{1,9}$/.test(raw) ? Number(raw) : raw),
+      z
+        .number({ error: () => 'must be a whole number from 1 to 100, in decimal digits' })
+        .int('must be a whole number from 1 to 100')
+        .min(1, 'must be at least 1')
+        .max(100, 'must be at most 100')
+        .default(20),
+    )
+    .describe('Page size, 1–100 (default 20)'),
+  cursor: z
+    .string()
+    .max(100, 'is not a valid cursor')
+    .optional()
+    .describe('next_cursor of the previous page'),
+});
+
+export const nextCursor = z
+  .string()
+  .nullable()
+  .describe('Pass as `cursor` to get the next page; null on the last page');
+
 export const ErrorOut = z
   .object({
     error: z.object({

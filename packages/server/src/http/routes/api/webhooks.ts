@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Container } from '../../../container.ts';
 import { readSecurity, writeSecurity } from '../../schemas/auth.ts';
-import { errorResponses } from '../../schemas/common.ts';
+import { errorResponses, PageQuery } from '../../schemas/common.ts';
 import {
   emptyBodyAsObject,
   ResumeIn,
@@ -50,19 +50,21 @@ export const webhookRoutes =
       {
         schema: {
           tags,
-          summary: 'List your webhooks with their last 24 hours of activity',
+          summary: 'List your webhooks, oldest first, with their last 24 hours of activity',
           security: readSecurity,
-          response: { 200: WebhookList, ...errorResponses(401, 429) },
+          querystring: PageQuery,
+          response: { 200: WebhookList, ...errorResponses(401, 422, 429) },
         },
       },
       async (request) => {
-        const list = await webhooks.list(request.user);
-        const activity = await deliveryLog.activity(list.map((w) => w.id));
+        const page = await webhooks.page(request.user, request.query);
+        const activity = await deliveryLog.activity(page.items.map((w) => w.id));
         return {
-          data: list.map((webhook) => ({
+          data: page.items.map((webhook) => ({
             ...view(webhook, request.user.plan),
             activity_24h: activityView(activity.get(webhook.id)!),
           })),
+          next_cursor: page.nextCursor,
         };
       },
     );
