@@ -1,5 +1,6 @@
 // Schema building blocks shared by every route: safe text, host ids, error and list shapes.
 import { z } from 'zod';
+import { ERRORS, type ErrorCode } from '../../domain/errors.ts';
 import { HOST_ID_PATTERN } from '../../domain/ids.ts';
 
 /** Text that PostgreSQL and SQLite both store faithfully: no NUL, no lone surrogates. */
@@ -14,7 +15,7 @@ export const hostId = z
   .string()
   .regex(HOST_ID_PATTERN, 'must be 1–128 characters of letters, digits, _ - : @');
 
-export const isoTime = z.string().describe('ISO-8601 UTC time');
+export const isoTime = z.string().meta({ format: 'date-time', description: 'ISO-8601 UTC time' });
 
 /** `?limit=&cursor=` of every list. Decimal digits only: Number() would also take 0x10, 1e1, +5 and
  * " 5"; those stay strings and fail. */
@@ -45,7 +46,7 @@ export const nextCursor = z
 export const ErrorOut = z
   .object({
     error: z.object({
-      code: z.string(),
+      code: z.enum(Object.keys(ERRORS) as [ErrorCode, ...ErrorCode[]]).describe('See docs/errors.md'),
       message: z.string(),
       details: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
     }),

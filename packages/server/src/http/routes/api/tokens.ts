@@ -24,6 +24,7 @@ export const tokenRoutes =
       {
         config: { noStore: true },
         schema: {
+          operationId: 'createToken',
           tags,
           summary: 'Create an API token',
           description: 'The answer is the only time the token is shown; only its SHA-256 hash is stored.',
@@ -47,6 +48,7 @@ export const tokenRoutes =
       '/tokens',
       {
         schema: {
+          operationId: 'listTokens',
           tags,
           summary: 'List your API tokens, newest first',
           security: readSecurity,
@@ -72,6 +74,7 @@ export const tokenRoutes =
       '/tokens/:id',
       {
         schema: {
+          operationId: 'revokeToken',
           tags,
           summary: 'Revoke an API token',
           description: 'Requests with the token answer 401 from then on.',

@@ -30,6 +30,7 @@ export const webhookRoutes =
       {
         config: { noStore: true },
         schema: {
+          operationId: 'createWebhook',
           tags,
           summary: 'Create a webhook',
           description:
@@ -49,6 +50,7 @@ export const webhookRoutes =
       '/webhooks',
       {
         schema: {
+          operationId: 'listWebhooks',
           tags,
           summary: 'List your webhooks, oldest first, with their last 24 hours of activity',
           security: readSecurity,
@@ -73,6 +75,7 @@ export const webhookRoutes =
       '/webhooks/:id',
       {
         schema: {
+          operationId: 'getWebhook',
           tags,
           summary: 'Get a webhook',
           security: readSecurity,
@@ -87,6 +90,7 @@ export const webhookRoutes =
       '/webhooks/:id',
       {
         schema: {
+          operationId: 'updateWebhook',
           tags,
           summary: 'Edit a webhook’s URL, description or event types',
           security: writeSecurity,
@@ -103,6 +107,7 @@ export const webhookRoutes =
       '/webhooks/:id',
       {
         schema: {
+          operationId: 'deleteWebhook',
           tags,
           summary: 'Delete a webhook and its delivery history',
           security: writeSecurity,
@@ -120,6 +125,7 @@ export const webhookRoutes =
       '/webhooks/:id/pause',
       {
         schema: {
+          operationId: 'pauseWebhook',
           tags,
           summary: 'Pause a webhook',
           description:
@@ -136,6 +142,7 @@ export const webhookRoutes =
       '/webhooks/:id/resume',
       {
         schema: {
+          operationId: 'resumeWebhook',
           tags,
           summary: 'Resume a paused or auto-paused webhook',
           description:
