@@ -15,6 +15,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Container } from './container.ts';
 import { ulid } from './domain/ids.ts';
+import { refineOpenApi } from './http/openapi/refine.ts';
 import { clientErrorHandler } from './http/plugins/client-errors.ts';
 import { errorBody, registerErrorHandling } from './http/plugins/errors.ts';
 import { registerJsonBody } from './http/plugins/json-body.ts';
@@ -70,12 +71,20 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
         description:
           'Manage webhooks (`/api/v1`) and feed accounts and events from the Klang product (`/internal/v1`).',
       },
+      servers: [
+        { url: '/', description: 'The server that serves this document' },
+        {
+          url: 'http://127.0.0.1:3000',
+          description: 'A local install on the default KLANG_HOST and KLANG_PORT',
+        },
+      ],
       components: {
         securitySchemes: {
           bearer: {
             type: 'http',
             scheme: 'bearer',
-            description: 'An API token (`tok_…`) or, on /internal/v1, the ingest token.',
+            description:
+              'On /api/v1 an API token: the `kwt_…` value shown once by POST /api/v1/tokens (not its `tok_…` id). On /internal/v1 the ingest token (KLANG_INGEST_TOKEN).',
           },
           session: { type: 'apiKey', in: 'cookie', name: 'klang_session' },
           csrf: {
@@ -90,7 +99,7 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
     },
     transform: jsonSchemaTransform,
     // Puts the schemas named with .meta({ id }) into components.schemas, so every $ref resolves.
-    transformObject: jsonSchemaTransformObject,
+    transformObject: (input) => refineOpenApi(jsonSchemaTransformObject(input)),
   });
 
   await app.register(healthRoutes(container));

@@ -58,3 +58,13 @@ export class AppError extends Error {
 
 export const validationFailed = (field: string, message: string): AppError =>
   new AppError('validation_failed', `${field}: ${message}`, [{ field, message }]);
+
+/** The `cursor` of a list query is not a next_cursor this list gave out. */
+export const invalidCursor = (): AppError =>
+  validationFailed('cursor', 'is not a cursor from a previous page (next_cursor)');
+
+/** `?limit=&cursor=` of a list, as validated by the route. */
+export interface PageQuery {
+  cursor?: string | undefined;
+  limit: number;
+}

@@ -3,7 +3,7 @@
 import type { Config } from '../config/load-config.ts';
 import type { Repos } from '../db/repos/index.ts';
 import { type Clock, systemClock } from '../domain/clock.ts';
-import { AppError } from '../domain/errors.ts';
+import { AppError, invalidCursor, type PageQuery } from '../domain/errors.ts';
 import { newId, type SessionId, type TokenId } from '../domain/ids.ts';
 import { generateToken, hashToken, safeEqual } from '../domain/secrets.ts';
 import type { Plan } from '../domain/webhook-status.ts';
@@ -167,7 +167,12 @@ export function createAuthService({ config, repos, clock = systemClock, throttle
       return { id: created.id, name: created.name, token, createdAt: created.createdAt };
     },
 
-    listTokens: (userId: string) => tokens.listForUser(userId),
+    /** One page of the user's tokens, newest first; `cursor` is the previous page's last id. */
+    async listTokens(userId: string, query: PageQuery) {
+      if (query.cursor !== undefined && !TOKEN_ID_PATTERN.test(query.cursor)) throw invalidCursor();
+      const { items, more } = await tokens.pageForUser(userId, { before: query.cursor, limit: query.limit });
+      return { items, nextCursor: more ? (items.at(-1)?.id ?? null) : null };
+    },
 
     /** Revokes the caller's token; 404 token_not_found for any other id. */
     async revokeToken(userId: string, tokenId: string): Promise<void> {

@@ -4,7 +4,7 @@ import type { QueueSignal } from '../db/queue-signal.ts';
 import type { AttemptDetail, AttemptSummary } from '../db/repos/attempts-repo.ts';
 import type { Repos } from '../db/repos/index.ts';
 import type { HourBucket } from '../db/repos/stats-repo.ts';
-import { AppError, validationFailed } from '../domain/errors.ts';
+import { AppError, invalidCursor } from '../domain/errors.ts';
 import { type Caller, createOwnership, isAttemptId, isDeliveryId } from './ownership.ts';
 
 export interface AttemptFilter {
@@ -40,7 +40,7 @@ export function createDeliveryLogService({ repos, queueSignal }: { repos: Repos;
     async listAttempts(caller: Caller, webhookId: string, filter: AttemptFilter): Promise<AttemptPage> {
       await ownership.requireWebhook(caller, webhookId);
       if (filter.cursor !== undefined && !isAttemptId(filter.cursor)) {
-        throw validationFailed('cursor', 'is not a cursor from a previous page (next_cursor)');
+        throw invalidCursor();
       }
       const { items, more } = await repos.attempts.list(webhookId, {
         outcome: filter.status,

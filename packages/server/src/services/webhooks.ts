@@ -4,14 +4,14 @@ import type { Config } from '../config/load-config.ts';
 import type { QueueSignal } from '../db/queue-signal.ts';
 import type { Repos } from '../db/repos/index.ts';
 import type { Webhook } from '../db/repos/webhooks-repo.ts';
-import { AppError, validationFailed } from '../domain/errors.ts';
+import { AppError, invalidCursor, type PageQuery, validationFailed } from '../domain/errors.ts';
 import { EVENT_TYPES, type EventType } from '../domain/event-catalog.ts';
 import { newId } from '../domain/ids.ts';
 import { generateSigningSecret, type SecretBox } from '../domain/secrets.ts';
 import { checkWebhookUrl } from '../domain/url-policy.ts';
 import { planAllowsWebhooks } from '../domain/webhook-status.ts';
 import { resolveAndCheckHost } from '../engine/destination-guard.ts';
-import { type Caller, createOwnership, webhookNotFound } from './ownership.ts';
+import { type Caller, createOwnership, isWebhookId, webhookNotFound } from './ownership.ts';
 
 /** How long the previous secret keeps signing after a rotation. */
 export const SECRET_OVERLAP_MS = 24 * 3_600_000;
@@ -105,7 +105,15 @@ export function createWebhooksService({ config, repos, secretBox, queueSignal }:
       return { webhook: result.webhook, secret };
     },
 
-    list: (caller: Caller) => repos.webhooks.list(caller.id),
+    /** One page of the caller's webhooks, oldest first; `cursor` is the previous page's last id. */
+    async page(caller: Caller, query: PageQuery): Promise<{ items: Webhook[]; nextCursor: string | null }> {
+      if (query.cursor !== undefined && !isWebhookId(query.cursor)) throw invalidCursor();
+      const { items, more } = await repos.webhooks.page(caller.id, {
+        after: query.cursor,
+        limit: query.limit,
+      });
+      return { items, nextCursor: more ? (items.at(-1)?.id ?? null) : null };
+    },
 
     get: (caller: Caller, id: string) => ownership.requireWebhook(caller, id),
 

@@ -1,7 +1,7 @@
 // Webhooks of the signed-in user: the list with 24-hour activity, one webhook, and the changes
 // (create, edit, delete, pause, resume), each refreshing what it affects.
 import { type QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, type Schemas, unwrap, type Webhook } from './client.ts';
+import { api, type Schemas, unwrap, type Webhook, type WebhookListItem } from './client.ts';
 
 /** How often open pages refresh status, deliveries and stats. */
 export const REFRESH_MS = 3000;
@@ -9,10 +9,24 @@ export const REFRESH_MS = 3000;
 export const webhooksKey = ['webhooks'] as const;
 export const webhookKey = (id: string) => ['webhooks', id] as const;
 
+/** Every webhook of the user: pages of 100, following next_cursor to the last one. */
+export async function fetchAllWebhooks(): Promise<WebhookListItem[]> {
+  const all: WebhookListItem[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await unwrap(
+      api.GET('/api/v1/webhooks', { params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } } }),
+    );
+    all.push(...page.data);
+    cursor = page.next_cursor ?? undefined;
+  } while (cursor);
+  return all;
+}
+
 export function useWebhookList() {
   return useQuery({
     queryKey: webhooksKey,
-    queryFn: async () => (await unwrap(api.GET('/api/v1/webhooks'))).data,
+    queryFn: fetchAllWebhooks,
     refetchInterval: REFRESH_MS,
   });
 }

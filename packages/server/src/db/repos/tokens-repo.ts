@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { TokenId } from '../../domain/ids.ts';
 import type { Plan } from '../../domain/webhook-status.ts';
 import type { Database } from '../tables.ts';
+import type { Page } from './page.ts';
 
 export interface ApiToken {
   id: TokenId;
@@ -73,6 +74,23 @@ export function createTokensRepo(db: Kysely<Database>) {
         .orderBy('id', 'desc')
         .execute();
       return rows.map(toToken);
+    },
+
+    /** One page of the user's tokens, newest first, starting after (older than) the id `before`. */
+    async pageForUser(
+      userId: string,
+      query: { before?: string | undefined; limit: number },
+    ): Promise<Page<ApiToken>> {
+      let select = db
+        .selectFrom('api_tokens')
+        .select(['id', 'user_id', 'name', 'created_at', 'last_used_at'])
+        .where('user_id', '=', userId);
+      if (query.before !== undefined) select = select.where('id', '<', query.before);
+      const rows = await select
+        .orderBy('id', 'desc')
+        .limit(query.limit + 1)
+        .execute();
+      return { items: rows.slice(0, query.limit).map(toToken), more: rows.length > query.limit };
     },
 
     /** The token with this hash and its owner, or undefined. */

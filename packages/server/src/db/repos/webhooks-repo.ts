@@ -3,6 +3,7 @@
 import type { Kysely } from 'kysely';
 import type { Dialect } from '../connect.ts';
 import type { Database, WebhookRow } from '../tables.ts';
+import type { Page } from './page.ts';
 
 export type StoredStatus = WebhookRow['status'];
 
@@ -81,6 +82,17 @@ export function createWebhooksRepo(db: Kysely<Database>, dialect: Dialect) {
         .orderBy('id')
         .execute();
       return rows.map(toWebhook);
+    },
+
+    /** One page of the owner's webhooks, oldest first, starting after the id `after`. */
+    async page(userId: string, query: { after?: string | undefined; limit: number }): Promise<Page<Webhook>> {
+      let select = db.selectFrom('webhooks').selectAll().where('user_id', '=', userId);
+      if (query.after !== undefined) select = select.where('id', '>', query.after);
+      const rows = await select
+        .orderBy('id')
+        .limit(query.limit + 1)
+        .execute();
+      return { items: rows.slice(0, query.limit).map(toWebhook), more: rows.length > query.limit };
     },
 
     /**

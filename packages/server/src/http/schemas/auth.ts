@@ -1,7 +1,7 @@
 // Request and response schemas of sign-in, the current user and API tokens, plus the security
 // requirements every /api/v1 route declares in the OpenAPI document.
 import { z } from 'zod';
-import { isoTime, safeText } from './common.ts';
+import { isoTime, nextCursor, safeText } from './common.ts';
 
 /** Safe methods: an API token or the session cookie. */
 export const readSecurity: Record<string, string[]>[] = [{ bearer: [] }, { session: [] }];
@@ -59,7 +59,7 @@ export const TokenCreatedOut = z
   .meta({ id: 'ApiTokenCreated' });
 
 export const TokenListOut = z
-  .object({ data: z.array(TokenOut), next_cursor: z.string().nullable() })
+  .object({ data: z.array(TokenOut), next_cursor: nextCursor })
   .meta({ id: 'ApiTokenList' });
 
 export const TokenIdParams = z.object({

@@ -2,7 +2,7 @@
 // event-type catalog (/api/v1). Names and shapes follow CONTRACT.md.
 import { z } from 'zod';
 import { EVENT_TYPES } from '../../domain/event-catalog.ts';
-import { isoTime, safeText } from './common.ts';
+import { isoTime, nextCursor, PageQuery, safeText } from './common.ts';
 
 const eventType = z.enum(EVENT_TYPES, {
   error: () => `must be one of ${EVENT_TYPES.join(', ')}`,
@@ -106,7 +106,9 @@ export const WebhookListItem = Webhook.extend({
     .describe('Attempts of the last 24 hours'),
 }).meta({ id: 'WebhookListItem' });
 
-export const WebhookList = z.object({ data: z.array(WebhookListItem) }).meta({ id: 'WebhookList' });
+export const WebhookList = z
+  .object({ data: z.array(WebhookListItem), next_cursor: nextCursor })
+  .meta({ id: 'WebhookList' });
 
 export const SecretOut = z
   .object({
@@ -132,23 +134,7 @@ export const AttemptQuery = z.object({
     .max(100, 'must be at most 100 characters')
     .optional()
     .describe('Only attempts of this event (evt_… or evt_test_…, the webhook-id header)'),
-  // Decimal digits only: Number() would also take 0x10, 1e1, +5 and " 5"; those stay strings and fail.
-  limit: z
-    .preprocess(
-      (raw) => (typeof raw === 'string' && /^\d{1,9}$/.test(raw) ? Number(raw) : raw),
-      z
-        .number({ error: () => 'must be a whole number from 1 to 100, in decimal digits' })
-        .int('must be a whole number from 1 to 100')
-        .min(1, 'must be at least 1')
-        .max(100, 'must be at most 100')
-        .default(20),
-    )
-    .describe('Page size, 1–100 (default 20)'),
-  cursor: z
-    .string()
-    .max(100, 'is not a valid cursor')
-    .optional()
-    .describe('next_cursor of the previous page'),
+  ...PageQuery.shape,
 });
 
 export const AttemptSummary = z
@@ -179,7 +165,7 @@ export const AttemptSummary = z
   .meta({ id: 'AttemptSummary' });
 
 export const AttemptList = z
-  .object({ data: z.array(AttemptSummary), next_cursor: z.string().nullable() })
+  .object({ data: z.array(AttemptSummary), next_cursor: nextCursor })
   .meta({ id: 'AttemptList' });
 
 const headers = z.record(z.string(), z.string());

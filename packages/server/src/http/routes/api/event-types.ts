@@ -21,6 +21,7 @@ export const eventTypeRoutes =
       '/event-types',
       {
         schema: {
+          operationId: 'listEventTypes',
           tags: ['Webhooks'],
           summary: 'List the event types a webhook can subscribe to',
           security: readSecurity,

@@ -11,6 +11,7 @@ export const meRoutes =
       '/me',
       {
         schema: {
+          operationId: 'getMe',
           tags: ['Session'],
           summary: 'The signed-in user',
           security: readSecurity,

@@ -18,6 +18,7 @@ export const sessionRoutes =
       {
         config: { public: true, noStore: true },
         schema: {
+          operationId: 'createSession',
           tags,
           summary: 'Sign in with email and password',
           description:
@@ -48,6 +49,7 @@ export const sessionRoutes =
       '/session',
       {
         schema: {
+          operationId: 'deleteSession',
           tags,
           summary: 'Sign out',
           description:

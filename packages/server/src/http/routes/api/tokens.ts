@@ -10,7 +10,7 @@ import {
   TokenListOut,
   writeSecurity,
 } from '../../schemas/auth.ts';
-import { errorResponses } from '../../schemas/common.ts';
+import { errorResponses, PageQuery } from '../../schemas/common.ts';
 
 const tags = ['API tokens'];
 
@@ -24,6 +24,7 @@ export const tokenRoutes =
       {
         config: { noStore: true },
         schema: {
+          operationId: 'createToken',
           tags,
           summary: 'Create an API token',
           description: 'The answer is the only time the token is shown; only its SHA-256 hash is stored.',
@@ -47,27 +48,33 @@ export const tokenRoutes =
       '/tokens',
       {
         schema: {
+          operationId: 'listTokens',
           tags,
           summary: 'List your API tokens, newest first',
           security: readSecurity,
-          response: { 200: TokenListOut, ...errorResponses(401, 429) },
+          querystring: PageQuery,
+          response: { 200: TokenListOut, ...errorResponses(401, 422, 429) },
         },
       },
-      async (request) => ({
-        data: (await auth.listTokens(request.user.id)).map((token) => ({
-          id: token.id,
-          name: token.name,
-          created_at: token.createdAt.toISOString(),
-          last_used_at: token.lastUsedAt?.toISOString() ?? null,
-        })),
-        next_cursor: null,
-      }),
+      async (request) => {
+        const page = await auth.listTokens(request.user.id, request.query);
+        return {
+          data: page.items.map((token) => ({
+            id: token.id,
+            name: token.name,
+            created_at: token.createdAt.toISOString(),
+            last_used_at: token.lastUsedAt?.toISOString() ?? null,
+          })),
+          next_cursor: page.nextCursor,
+        };
+      },
     );
 
     app.delete(
       '/tokens/:id',
       {
         schema: {
+          operationId: 'revokeToken',
           tags,
           summary: 'Revoke an API token',
           description: 'Requests with the token answer 401 from then on.',

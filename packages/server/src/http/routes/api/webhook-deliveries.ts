@@ -30,6 +30,7 @@ export const webhookDeliveryRoutes =
       '/webhooks/:id/test',
       {
         schema: {
+          operationId: 'sendTestEvent',
           tags,
           summary: 'Send a test event',
           description:
@@ -54,6 +55,7 @@ export const webhookDeliveryRoutes =
       '/webhooks/:id/attempts',
       {
         schema: {
+          operationId: 'listAttempts',
           tags,
           summary: 'List delivery attempts, newest first',
           security: readSecurity,
@@ -81,6 +83,7 @@ export const webhookDeliveryRoutes =
         // The request headers and body shown are what was signed; keep them out of caches.
         config: { noStore: true },
         schema: {
+          operationId: 'getAttempt',
           tags,
           summary: 'Get one attempt with its request and response',
           security: readSecurity,
@@ -98,6 +101,7 @@ export const webhookDeliveryRoutes =
       '/webhooks/:id/deliveries/:delivery_id/resend',
       {
         schema: {
+          operationId: 'resendDelivery',
           tags,
           summary: 'Resend a delivery',
           description:
@@ -117,6 +121,7 @@ export const webhookDeliveryRoutes =
       '/webhooks/:id/stats',
       {
         schema: {
+          operationId: 'getWebhookStats',
           tags,
           summary: 'Delivery stats of the last 24 hours',
           security: readSecurity,

@@ -23,6 +23,7 @@ export const webhookSecretRoutes =
       {
         config: { noStore: true },
         schema: {
+          operationId: 'getWebhookSecret',
           tags,
           summary: 'Show the signing secret',
           security: readSecurity,
@@ -38,6 +39,7 @@ export const webhookSecretRoutes =
       {
         config: { noStore: true },
         schema: {
+          operationId: 'rotateWebhookSecret',
           tags,
           summary: 'Rotate the signing secret',
           description:

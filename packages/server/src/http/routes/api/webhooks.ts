@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Container } from '../../../container.ts';
 import { readSecurity, writeSecurity } from '../../schemas/auth.ts';
-import { errorResponses } from '../../schemas/common.ts';
+import { errorResponses, PageQuery } from '../../schemas/common.ts';
 import {
   emptyBodyAsObject,
   ResumeIn,
@@ -30,6 +30,7 @@ export const webhookRoutes =
       {
         config: { noStore: true },
         schema: {
+          operationId: 'createWebhook',
           tags,
           summary: 'Create a webhook',
           description:
@@ -49,20 +50,23 @@ export const webhookRoutes =
       '/webhooks',
       {
         schema: {
+          operationId: 'listWebhooks',
           tags,
-          summary: 'List your webhooks with their last 24 hours of activity',
+          summary: 'List your webhooks, oldest first, with their last 24 hours of activity',
           security: readSecurity,
-          response: { 200: WebhookList, ...errorResponses(401, 429) },
+          querystring: PageQuery,
+          response: { 200: WebhookList, ...errorResponses(401, 422, 429) },
         },
       },
       async (request) => {
-        const list = await webhooks.list(request.user);
-        const activity = await deliveryLog.activity(list.map((w) => w.id));
+        const page = await webhooks.page(request.user, request.query);
+        const activity = await deliveryLog.activity(page.items.map((w) => w.id));
         return {
-          data: list.map((webhook) => ({
+          data: page.items.map((webhook) => ({
             ...view(webhook, request.user.plan),
             activity_24h: activityView(activity.get(webhook.id)!),
           })),
+          next_cursor: page.nextCursor,
         };
       },
     );
@@ -71,6 +75,7 @@ export const webhookRoutes =
       '/webhooks/:id',
       {
         schema: {
+          operationId: 'getWebhook',
           tags,
           summary: 'Get a webhook',
           security: readSecurity,
@@ -85,6 +90,7 @@ export const webhookRoutes =
       '/webhooks/:id',
       {
         schema: {
+          operationId: 'updateWebhook',
           tags,
           summary: 'Edit a webhook’s URL, description or event types',
           security: writeSecurity,
@@ -101,6 +107,7 @@ export const webhookRoutes =
       '/webhooks/:id',
       {
         schema: {
+          operationId: 'deleteWebhook',
           tags,
           summary: 'Delete a webhook and its delivery history',
           security: writeSecurity,
@@ -118,6 +125,7 @@ export const webhookRoutes =
       '/webhooks/:id/pause',
       {
         schema: {
+          operationId: 'pauseWebhook',
           tags,
           summary: 'Pause a webhook',
           description:
@@ -134,6 +142,7 @@ export const webhookRoutes =
       '/webhooks/:id/resume',
       {
         schema: {
+          operationId: 'resumeWebhook',
           tags,
           summary: 'Resume a paused or auto-paused webhook',
           description:

@@ -52,6 +52,7 @@ export const hostAccountRoutes =
       '/users/:id',
       {
         schema: {
+          operationId: 'upsertUser',
           tags,
           security,
           summary: 'Create or replace a user (plan, password, team memberships)',
@@ -72,6 +73,7 @@ export const hostAccountRoutes =
       '/teams/:id',
       {
         schema: {
+          operationId: 'upsertTeam',
           tags,
           security,
           summary: 'Create or rename a team',
@@ -87,6 +89,7 @@ export const hostAccountRoutes =
       '/conversations/:id',
       {
         schema: {
+          operationId: 'upsertConversation',
           tags,
           security,
           summary: 'Create or replace a conversation and who it is shared with',

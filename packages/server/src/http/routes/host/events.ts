@@ -11,6 +11,7 @@ export const hostEventRoutes =
       '/events',
       {
         schema: {
+          operationId: 'publishEvent',
           tags: ['Host API'],
           security: [{ bearer: [] }],
           summary: 'Publish a conversation event',
