@@ -1,13 +1,13 @@
-// The `klang-webhooks` command line: serve, migrate, users, tokens, events.
+// The `klang-webhooks` command line: serve, migrate, users, tokens, events. The service modules are
+// loaded by the command that needs them, so `--help` and argument errors answer at once.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, loadConfig } from './config/load-config.ts';
 import type { Config } from './config/schema.ts';
-import { connectDatabase } from './db/connect.ts';
-import { migrateToLatest } from './db/migrate.ts';
+import type { Container } from './container.ts';
 import { AppError } from './domain/errors.ts';
 import { newId } from './domain/ids.ts';
 import { PLANS, type Plan } from './domain/webhook-status.ts';
-import { openContainer, type Role, serve } from './main.ts';
+import type { Role } from './main.ts';
 
 function config(): Config {
   return loadConfig();
@@ -17,7 +17,8 @@ const planOption = () =>
   new Option('--plan <plan>', 'free, pro or team').choices(PLANS as string[]).makeOptionMandatory();
 
 /** Runs a command against an opened container and closes it. */
-async function withContainer(run: (container: Awaited<ReturnType<typeof openContainer>>) => Promise<void>) {
+async function withContainer(run: (container: Container) => Promise<void>) {
+  const { openContainer } = await import('./main.ts');
   const container = await openContainer(config());
   try {
     await run(container);
@@ -36,6 +37,7 @@ export function buildCli(): Command {
     .description('Run the service (API, UI and delivery worker by default)')
     .addOption(new Option('--role <role>', 'what this process runs').choices(['all', 'api', 'worker']))
     .action(async (options: { role?: Role }) => {
+      const { serve } = await import('./main.ts');
       const running = await serve(config(), options.role);
       const shutdown = (signal: string) => {
         process.stdout.write(`${signal} received, draining…\n`);
@@ -52,6 +54,8 @@ export function buildCli(): Command {
     .command('migrate')
     .description('Apply database migrations and exit')
     .action(async () => {
+      const { connectDatabase } = await import('./db/connect.ts');
+      const { migrateToLatest } = await import('./db/migrate.ts');
       const database = connectDatabase(config().databaseUrl);
       try {
         const applied = await migrateToLatest(database.db);
