@@ -4,6 +4,7 @@
 // while it holds them, and stops gracefully within a deadline.
 import type { QueueSignal } from '../db/queue-signal.ts';
 import type { ClaimedDelivery, QueueRepo, QueueResult } from '../db/repos/queue-repo.ts';
+import type { AttemptResult } from '../db/repos/queue-results.ts';
 import type { Logger } from '../logger.ts';
 import { createDeliveryLines } from './delivery-lines.ts';
 import { type DispatchDeps, type DispatchResult, dispatch } from './dispatch.ts';
@@ -34,7 +35,7 @@ export interface WorkerDeps {
   signal: QueueSignal;
   logger: Logger;
   /** Called after each attempt is recorded (metrics). */
-  onAttempt?: (result: Extract<DispatchResult, { kind: 'attempt' }>) => void;
+  onAttempt?: (result: Extract<DispatchResult, { kind: 'attempt' }>, recorded: AttemptResult) => void;
 }
 
 export interface Worker {
@@ -167,7 +168,7 @@ export function startWorker(deps: WorkerDeps): Worker {
         outcome.outcome === 'succeeded' ? 'succeeded' : outcome.error === 'timeout' ? 'timeout' : 'other',
       );
       const ok = await writer.submit(recorded);
-      if (ok) deps.onAttempt?.(result);
+      if (ok) deps.onAttempt?.(result, recorded);
       logger.info(
         {
           webhookId: delivery.webhookId,
