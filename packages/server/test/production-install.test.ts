@@ -51,6 +51,7 @@ describe.skipIf(!hasGit)(
           env: { PATH: process.env.PATH, HOME: process.env.HOME, KLANG_PORT: '0', KLANG_LOG_LEVEL: 'warn' },
           detached: true,
         });
+        const closed = new Promise((resolve) => server.once('close', resolve));
         let output = '';
         server.stdout.on('data', (chunk) => (output += chunk));
         server.stderr.on('data', (chunk) => (output += chunk));
@@ -68,8 +69,8 @@ describe.skipIf(!hasGit)(
           expect(await page.text()).toMatch(/<div id="root">/);
         } finally {
           // npm runs the server as its child: signal the whole group this test started.
-          if (server.pid !== undefined) process.kill(-server.pid, 'SIGTERM');
-          await new Promise((resolve) => server.once('close', resolve));
+          if (server.pid !== undefined && server.exitCode === null) process.kill(-server.pid, 'SIGTERM');
+          await closed;
         }
       },
       INSTALL_TIMEOUT_MS + 60_000,
