@@ -1,4 +1,5 @@
-// The `klang-webhooks` command line: serve, migrate, users, tokens, events. The service modules are
+// The `klang-webhooks` command line: serve, migrate, users, tokens, events, and the operator's
+// backup and doctor. The service modules are
 // loaded by the command that needs them, so `--help` and argument errors answer at once.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, loadConfig } from './config/load-config.ts';
@@ -62,6 +63,43 @@ export function buildCli(): Command {
         process.stdout.write(
           applied.length ? `Applied: ${applied.join(', ')}\n` : 'Database is up to date.\n',
         );
+      } finally {
+        await database.close();
+      }
+    });
+
+  program
+    .command('backup')
+    .description('Copy the embedded SQLite database to <file> while the service runs (online backup)')
+    .argument('<file>', 'the new backup file (must not exist)')
+    .action(async (file: string) => {
+      const { BackupRefused, backupDatabase } = await import('./db/backup.ts');
+      try {
+        const { pages } = await backupDatabase(config().databaseUrl, file);
+        process.stdout.write(
+          `Backed up ${pages} pages to ${file}. Keep the secret key (secret.key in the data dir, or KLANG_SECRET_KEY) with it.\n`,
+        );
+      } catch (error) {
+        if (error instanceof BackupRefused) throw new AppError('conflict', error.message);
+        throw error;
+      }
+    });
+
+  program
+    .command('doctor')
+    .description('Check configuration, database, migrations, workers, clock and DNS; exit 1 on a failure')
+    .action(async () => {
+      const settings = config();
+      const { isEmbedded, resolveSecrets } = await import('./bootstrap.ts');
+      if (!isEmbedded(settings)) resolveSecrets(settings);
+      const { connectDatabase } = await import('./db/connect.ts');
+      const { runDoctor } = await import('./services/doctor.ts');
+      const database = connectDatabase(settings.databaseUrl);
+      try {
+        const findings = await runDoctor(database);
+        for (const { check, verdict, message } of findings)
+          process.stdout.write(`${verdict.padEnd(4)} ${check.padEnd(10)} ${message}\n`);
+        if (findings.some((finding) => finding.verdict === 'fail')) process.exitCode = 1;
       } finally {
         await database.close();
       }
