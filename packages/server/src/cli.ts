@@ -1,5 +1,5 @@
 // The `klang-webhooks` command line: serve, migrate, users, tokens, events, and the operator's
-// backup and doctor. The service modules are
+// backup, doctor and rotate-secret-key. The service modules are
 // loaded by the command that needs them, so `--help` and argument errors answer at once.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, loadConfig } from './config/load-config.ts';
@@ -100,6 +100,51 @@ export function buildCli(): Command {
         for (const { check, verdict, message } of findings)
           process.stdout.write(`${verdict.padEnd(4)} ${check.padEnd(10)} ${message}\n`);
         if (findings.some((finding) => finding.verdict === 'fail')) process.exitCode = 1;
+      } finally {
+        await database.close();
+      }
+    });
+
+  program
+    .command('rotate-secret-key')
+    .description(
+      'Re-encrypt every signing secret under a new KLANG_SECRET_KEY (resumable: run it again after an interruption)',
+    )
+    .requiredOption('--new-key-file <file>', 'a file holding the new key: 64 hex characters or base64')
+    .action(async (options: { newKeyFile: string }) => {
+      const { readFileSync } = await import('node:fs');
+      const { configSchema } = await import('./config/schema.ts');
+      const newKey = configSchema.secretKey.parse(readFileSync(options.newKeyFile, 'utf8'));
+      if (!newKey)
+        throw new InvalidArgumentError('--new-key-file must hold 32 bytes as 64 hex characters or base64');
+      const settings = config();
+      const { replaceSecretKeyFile, resolveSecrets } = await import('./bootstrap.ts');
+      const { connectDatabase } = await import('./db/connect.ts');
+      const { createSecretRotationRepo } = await import('./db/repos/secret-rotation-repo.ts');
+      const { createSecretBox } = await import('./domain/secrets.ts');
+      const { rotateSecretKey } = await import('./services/secret-rotation.ts');
+      const from = createSecretBox(resolveSecrets(settings).secretKey);
+      const database = connectDatabase(settings.databaseUrl);
+      try {
+        const report = await rotateSecretKey(
+          createSecretRotationRepo(database.db),
+          from,
+          createSecretBox(newKey),
+        );
+        process.stdout.write(
+          `Re-encrypted ${report.rotated}, already under the new key ${report.alreadyRotated}, changed during the run ${report.changedDuringRun}, unreadable ${report.unreadable.length}${report.unreadable.length ? ` (${report.unreadable.join(', ')})` : ''}.\n`,
+        );
+        if (report.changedDuringRun > 0) {
+          process.exitCode = 1;
+          process.stdout.write('Run the command again to finish.\n');
+          return;
+        }
+        const file = replaceSecretKeyFile(settings, newKey);
+        process.stdout.write(
+          file
+            ? `The new key is now in ${file}; restart the service.\n`
+            : 'Now set KLANG_SECRET_KEY to the new key on every process and restart them.\n',
+        );
       } finally {
         await database.close();
       }
