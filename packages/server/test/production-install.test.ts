@@ -18,7 +18,10 @@ function run(command: string, args: string[], cwd: string, timeoutMs: number): P
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${command} ${args.join(' ')} timed out:\n${output.slice(-4000)}`));
+    }, timeoutMs);
     child.on('close', (code) => {
       clearTimeout(timer);
       if (code === 0) resolve(output);
