@@ -1,4 +1,5 @@
-// buildApp(container): the Fastify instance with every route; never listens (tests use inject()).
+// buildApp(container): the Fastify instance with every route; buildOpsApp(container): only the probes
+// and /metrics, for KLANG_METRICS_PORT. Neither listens (tests use inject()).
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, {
@@ -19,6 +20,7 @@ import { refineOpenApi } from './http/openapi/refine.ts';
 import { clientErrorHandler } from './http/plugins/client-errors.ts';
 import { errorBody, registerErrorHandling } from './http/plugins/errors.ts';
 import { registerJsonBody } from './http/plugins/json-body.ts';
+import { registerRequestMetrics } from './http/plugins/request-metrics.ts';
 import { NOSNIFF, registerResponseHeaders } from './http/plugins/response-headers.ts';
 import { registerRouteTable } from './http/plugins/route-table.ts';
 import { userApiRoutes } from './http/routes/api/index.ts';
@@ -59,6 +61,7 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
   registerJsonBody(app);
   registerErrorHandling(app);
   registerResponseHeaders(app);
+  registerRequestMetrics(app, container.metrics);
   // Before any route: collects the route table that 404 and 405 answers are decided from.
   registerRouteTable(app);
 
@@ -114,5 +117,19 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
     routePrefix: '/docs',
     uiConfig: { docExpansion: 'list', deepLinking: true },
   });
+  return app;
+}
+
+/** /healthz, /readyz and /metrics alone: what the metrics port serves in every role. */
+export async function buildOpsApp(container: Container): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: container.logger as FastifyBaseLogger,
+    genReqId: () => `req_${ulid()}`,
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  registerErrorHandling(app);
+  registerResponseHeaders(app);
+  await app.register(healthRoutes(container));
+  await app.register(metricsRoutes(container));
   return app;
 }

@@ -1,7 +1,7 @@
 // First-start setup of the embedded mode: the data dir with a generated secret key and ingest token
 // (owner-only files), and the demo account; PostgreSQL deployments must configure both secrets.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError } from './config/load-config.ts';
 import type { Config } from './config/schema.ts';
@@ -71,6 +71,15 @@ export function resolveSecrets(config: Config): Secrets {
     generated: key.created || token.created,
     ingestTokenSource: config.ingestToken ? 'config' : token.created ? 'generated' : 'file',
   };
+}
+
+/** Embedded mode with the key kept in the data dir: replaces it atomically (after a rotation). */
+export function replaceSecretKeyFile(config: Config, key: Buffer): string | undefined {
+  if (!isEmbedded(config) || config.secretKey) return undefined;
+  const file = join(resolve(config.dataDir), 'secret.key');
+  writeFileSync(`${file}.new`, `${key.toString('hex')}\n`, { mode: 0o600 });
+  renameSync(`${file}.new`, file);
+  return file;
 }
 
 export interface DemoCredentials {

@@ -1,13 +1,14 @@
-// The `klang-webhooks` command line: serve, migrate, users, tokens, events.
+// The `klang-webhooks` command line: serve, migrate, users, tokens, events, and the operator's
+// backup, doctor and rotate-secret-key. The service modules are
+// loaded by the command that needs them, so `--help` and argument errors answer at once.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, loadConfig } from './config/load-config.ts';
 import type { Config } from './config/schema.ts';
-import { connectDatabase } from './db/connect.ts';
-import { migrateToLatest } from './db/migrate.ts';
+import type { Container } from './container.ts';
 import { AppError } from './domain/errors.ts';
 import { newId } from './domain/ids.ts';
 import { PLANS, type Plan } from './domain/webhook-status.ts';
-import { openContainer, type Role, serve } from './main.ts';
+import type { Role } from './main.ts';
 
 function config(): Config {
   return loadConfig();
@@ -17,7 +18,8 @@ const planOption = () =>
   new Option('--plan <plan>', 'free, pro or team').choices(PLANS as string[]).makeOptionMandatory();
 
 /** Runs a command against an opened container and closes it. */
-async function withContainer(run: (container: Awaited<ReturnType<typeof openContainer>>) => Promise<void>) {
+async function withContainer(run: (container: Container) => Promise<void>) {
+  const { openContainer } = await import('./main.ts');
   const container = await openContainer(config());
   try {
     await run(container);
@@ -36,6 +38,7 @@ export function buildCli(): Command {
     .description('Run the service (API, UI and delivery worker by default)')
     .addOption(new Option('--role <role>', 'what this process runs').choices(['all', 'api', 'worker']))
     .action(async (options: { role?: Role }) => {
+      const { serve } = await import('./main.ts');
       const running = await serve(config(), options.role);
       const shutdown = (signal: string) => {
         process.stdout.write(`${signal} received, draining…\n`);
@@ -52,11 +55,95 @@ export function buildCli(): Command {
     .command('migrate')
     .description('Apply database migrations and exit')
     .action(async () => {
+      const { connectDatabase } = await import('./db/connect.ts');
+      const { migrateToLatest } = await import('./db/migrate.ts');
       const database = connectDatabase(config().databaseUrl);
       try {
         const applied = await migrateToLatest(database.db);
         process.stdout.write(
           applied.length ? `Applied: ${applied.join(', ')}\n` : 'Database is up to date.\n',
+        );
+      } finally {
+        await database.close();
+      }
+    });
+
+  program
+    .command('backup')
+    .description('Copy the embedded SQLite database to <file> while the service runs (online backup)')
+    .argument('<file>', 'the new backup file (must not exist)')
+    .action(async (file: string) => {
+      const { BackupRefused, backupDatabase } = await import('./db/backup.ts');
+      try {
+        const { pages } = await backupDatabase(config().databaseUrl, file);
+        process.stdout.write(
+          `Backed up ${pages} pages to ${file}. Keep the secret key (secret.key in the data dir, or KLANG_SECRET_KEY) with it.\n`,
+        );
+      } catch (error) {
+        if (error instanceof BackupRefused) throw new AppError('conflict', error.message);
+        throw error;
+      }
+    });
+
+  program
+    .command('doctor')
+    .description('Check configuration, database, migrations, workers, clock and DNS; exit 1 on a failure')
+    .action(async () => {
+      const settings = config();
+      const { isEmbedded, resolveSecrets } = await import('./bootstrap.ts');
+      if (!isEmbedded(settings)) resolveSecrets(settings);
+      const { connectDatabase } = await import('./db/connect.ts');
+      const { runDoctor } = await import('./services/doctor.ts');
+      const database = connectDatabase(settings.databaseUrl);
+      try {
+        const findings = await runDoctor(database);
+        for (const { check, verdict, message } of findings)
+          process.stdout.write(`${verdict.padEnd(4)} ${check.padEnd(10)} ${message}\n`);
+        if (findings.some((finding) => finding.verdict === 'fail')) process.exitCode = 1;
+      } finally {
+        await database.close();
+      }
+    });
+
+  program
+    .command('rotate-secret-key')
+    .description(
+      'Re-encrypt every signing secret under a new KLANG_SECRET_KEY (resumable: run it again after an interruption)',
+    )
+    .requiredOption('--new-key-file <file>', 'a file holding the new key: 64 hex characters or base64')
+    .action(async (options: { newKeyFile: string }) => {
+      const { readFileSync } = await import('node:fs');
+      const { configSchema } = await import('./config/schema.ts');
+      const newKey = configSchema.secretKey.parse(readFileSync(options.newKeyFile, 'utf8'));
+      if (!newKey)
+        throw new InvalidArgumentError('--new-key-file must hold 32 bytes as 64 hex characters or base64');
+      const settings = config();
+      const { replaceSecretKeyFile, resolveSecrets } = await import('./bootstrap.ts');
+      const { connectDatabase } = await import('./db/connect.ts');
+      const { createSecretRotationRepo } = await import('./db/repos/secret-rotation-repo.ts');
+      const { createSecretBox } = await import('./domain/secrets.ts');
+      const { rotateSecretKey } = await import('./services/secret-rotation.ts');
+      const from = createSecretBox(resolveSecrets(settings).secretKey);
+      const database = connectDatabase(settings.databaseUrl);
+      try {
+        const report = await rotateSecretKey(
+          createSecretRotationRepo(database.db),
+          from,
+          createSecretBox(newKey),
+        );
+        process.stdout.write(
+          `Re-encrypted ${report.rotated}, already under the new key ${report.alreadyRotated}, changed during the run ${report.changedDuringRun}, unreadable ${report.unreadable.length}${report.unreadable.length ? ` (${report.unreadable.join(', ')})` : ''}.\n`,
+        );
+        if (report.changedDuringRun > 0) {
+          process.exitCode = 1;
+          process.stdout.write('Run the command again to finish.\n');
+          return;
+        }
+        const file = replaceSecretKeyFile(settings, newKey);
+        process.stdout.write(
+          file
+            ? `The new key is now in ${file}; restart the service.\n`
+            : 'Now set KLANG_SECRET_KEY to the new key on every process and restart them.\n',
         );
       } finally {
         await database.close();

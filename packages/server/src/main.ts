@@ -1,7 +1,7 @@
 // Starts the service: load config → open db → migrate → start roles (api, worker) → handle signals
 // with a graceful drain.
 import { join } from 'node:path';
-import { buildApp } from './app.ts';
+import { buildApp, buildOpsApp } from './app.ts';
 import { demoCredentials, isEmbedded, resolveSecrets, type Secrets } from './bootstrap.ts';
 import type { Config } from './config/schema.ts';
 import { type Container, createContainer } from './container.ts';
@@ -69,6 +69,14 @@ export async function serve(baseConfig: Config, role: Role = baseConfig.role): P
   if (role === 'all' || role === 'worker') {
     const engine = await startEngine(container, { workerId: container.workerId });
     stops.push(() => engine.stop());
+  }
+  if (config.metricsPort !== undefined) {
+    const ops = await buildOpsApp(container);
+    const address = await ops.listen({ host: config.host, port: config.metricsPort });
+    lines.push(
+      `Health and metrics at ${address.replace('0.0.0.0', '127.0.0.1')} (/healthz, /readyz, /metrics)`,
+    );
+    stops.push(() => ops.close());
   }
 
   process.stdout.write(`\n${lines.join('\n')}\n\n`);

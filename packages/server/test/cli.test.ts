@@ -156,6 +156,9 @@ describe('klang-webhooks command', () => {
     [['users', 'set-plan']],
     [['tokens', 'create']],
     [['events', 'publish']],
+    [['backup']],
+    [['doctor']],
+    [['rotate-secret-key']],
   ])('prints help for %j', async (args) => {
     const result = await runCli([...args, '--help'], env, cwd);
     expect(result.code).toBe(0);

@@ -193,6 +193,14 @@ export const configSchema = {
     secret: true,
     parse: text(),
   }),
+  metricsPort: option({
+    env: 'KLANG_METRICS_PORT',
+    default: undefined,
+    description:
+      'When set, `/healthz`, `/readyz` and `/metrics` are also served on this port (on `KLANG_HOST`), in every role: how worker processes, which open no other port, are observed (0 picks a free port).',
+    allowed: 'an integer from 0 to 65535',
+    parse: int(0, 65_535),
+  }),
   workerConcurrency: option({
     env: 'KLANG_WORKER_CONCURRENCY',
     default: '128',

@@ -35,6 +35,11 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
 
 /** True when every known migration is applied (for /readyz). */
 export async function isMigrated(db: Kysely<any>): Promise<boolean> {
+  return (await pendingMigrations(db)).length === 0;
+}
+
+/** The names of known migrations not yet applied; throws when the database does not answer. */
+export async function pendingMigrations(db: Kysely<any>): Promise<string[]> {
   const migrations = await (await createMigrator(db)).getMigrations();
-  return migrations.every((m) => m.executedAt !== undefined);
+  return migrations.filter((m) => m.executedAt === undefined).map((m) => m.name);
 }

@@ -1,6 +1,8 @@
 // The dispatcher/settler: runs one claimed delivery from dispatch to a durable record — the attempt
 // and the delivery's next state, a cancellation, or the lease handed back — and frees its slot when
 // the next attempt may go (at once after a success, after the record otherwise).
+
+import type { AttemptResult } from '../db/queue-store/types.ts';
 import type { ClaimedDelivery, QueueResult } from '../db/repos/queue-repo.ts';
 import type { Logger } from '../logger.ts';
 import type { ContextFreshness } from './context-freshness.ts';
@@ -26,7 +28,7 @@ export interface DispatcherDeps {
   /** A retry was recorded for this time. */
   onRetry(at: number): void;
   /** After each attempt is recorded (metrics). */
-  onAttempt?: (result: AttemptDispatched) => void;
+  onAttempt?: (result: AttemptDispatched, recorded: AttemptResult) => void;
   now?: () => number;
 }
 
@@ -55,7 +57,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     const recorded = attemptResult(delivery, result, settings, now());
     deps.limits.observe(delivery.webhookId, limitSignal(result));
     const ok = await deps.writer.submit(recorded);
-    if (ok) deps.onAttempt?.(result);
+    if (ok) deps.onAttempt?.(result, recorded);
     // A failure may have auto-paused the webhook: its next deliveries read their context again.
     if (result.outcome.outcome !== 'succeeded') freshness.changed(delivery.webhookId, now());
     const { outcome } = result;

@@ -71,13 +71,18 @@ export async function startEngine(container: Container, options: EngineOptions =
     dispatch: { queue, secretBox: container.secretBox, http },
     signal: container.queueSignal,
     logger: logger.child({ component: 'worker', workerId }),
-    onAttempt: (result) => {
+    onAttempt: (result, recorded) => {
       const outcome = result.outcome;
+      const eventType = recorded.attempt.event_type;
       metrics?.attempts.inc({
         outcome: outcome.outcome,
         error: outcome.outcome === 'failed' ? outcome.error : '',
+        event_type: eventType,
       });
       metrics?.attemptDuration.observe({ outcome: outcome.outcome }, outcome.durationMs / 1000);
+      if (recorded.deliveryStatus !== 'pending') {
+        metrics?.deliveriesFinished.inc({ status: recorded.deliveryStatus, event_type: eventType });
+      }
     },
   });
   const housekeeping = startHousekeeping({

@@ -3,6 +3,7 @@
 // and an adaptive one per webhook), hands them to the dispatcher, which records results in
 // fault-isolated group commits, and stops gracefully within a deadline.
 import type { QueueSignal } from '../db/queue-signal.ts';
+import type { AttemptResult } from '../db/queue-store/types.ts';
 import type { ClaimedDelivery, QueueRepo, QueueResult } from '../db/repos/queue-repo.ts';
 import type { Logger } from '../logger.ts';
 import { createClaimPlanner } from './claim-planner.ts';
@@ -37,7 +38,7 @@ export interface WorkerDeps {
   signal: QueueSignal;
   logger: Logger;
   /** Called after each attempt is recorded (metrics). */
-  onAttempt?: (result: AttemptDispatched) => void;
+  onAttempt?: (result: AttemptDispatched, recorded: AttemptResult) => void;
 }
 
 export interface Worker {

@@ -2,7 +2,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const BIN = fileURLToPath(new URL('../../bin/klang-webhooks.mjs', import.meta.url));
+export const BIN = fileURLToPath(new URL('../../bin/klang-webhooks-dev.mjs', import.meta.url));
 
 export interface CliResult {
   code: number | null;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const BIN = fileURLToPath(new URL('../../../server/bin/klang-webhooks.mjs', import.meta.url));
+const BIN = fileURLToPath(new URL('../../../server/bin/klang-webhooks-dev.mjs', import.meta.url));
 export const INGEST_TOKEN = 'browser-test-ingest-token-0123456789';
 
 export interface KlangServer {

@@ -1,5 +1,5 @@
-// Cheap queue facts for /metrics and /readyz: pending deliveries due now and scheduled later
-// (partial index), and the latest worker heartbeat.
+// Cheap queue facts for /metrics and /readyz: pending deliveries due now and scheduled later, the
+// oldest due one (partial index), webhooks by status, and the latest worker heartbeat.
 import type { Kysely } from 'kysely';
 import type { Database } from '../tables.ts';
 
@@ -12,6 +12,26 @@ export function createQueueStatsRepo(db: Kysely<Database>) {
         .select((eb) => eb.fn.max('heartbeat_at').as('at'))
         .executeTakeFirst();
       return row?.at == null ? undefined : Number(row.at);
+    },
+
+    /** The next_attempt_at of the longest-waiting due delivery, or undefined when none is due. */
+    async oldestDue(now = Date.now()): Promise<number | undefined> {
+      const row = await db
+        .selectFrom('deliveries')
+        .select((eb) => eb.fn.min('next_attempt_at').as('at'))
+        .where('status', '=', 'pending')
+        .executeTakeFirst();
+      const at = row?.at == null ? undefined : Number(row.at);
+      return at !== undefined && at <= now ? at : undefined;
+    },
+
+    async webhooksByStatus(): Promise<Record<string, number>> {
+      const rows = await db
+        .selectFrom('webhooks')
+        .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
+        .groupBy('status')
+        .execute();
+      return Object.fromEntries(rows.map((row) => [row.status, Number(row.n)]));
     },
 
     async pendingCounts(now = Date.now()): Promise<{ due: number; scheduled: number }> {

@@ -1,11 +1,9 @@
-// Liveness and readiness probes. Ready = database reachable, migrations applied and, when this
-// process runs the delivery worker, a recent heartbeat of that worker (not of any other process's).
+// Liveness and readiness probes: /healthz answers while the process runs; /readyz is 200 or 503 with
+// the failing check and a reason code (database_unreachable, migrations_pending, worker_not_running,
+// no_live_worker) — see services/readiness.ts for what each role requires.
 import type { FastifyPluginAsync } from 'fastify';
 import type { Container } from '../../container.ts';
-import { isMigrated } from '../../db/migrate.ts';
-
-/** A heartbeat older than this means the worker is stuck or gone. */
-const HEARTBEAT_STALE_MS = 60_000;
+import { checkReadiness } from '../../services/readiness.ts';
 
 export const healthRoutes =
   (container: Container): FastifyPluginAsync =>
@@ -13,26 +11,16 @@ export const healthRoutes =
     app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
 
     app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
-      const checks: Record<string, boolean> = { database: false, migrations: false };
-      let heartbeatAgeMs: number | null = null;
-      try {
-        checks.migrations = await isMigrated(container.database.db);
-        checks.database = true;
-        // In role all the worker that matters is this process's own; otherwise report the latest of any.
-        const heartbeat =
-          container.config.role === 'all'
-            ? await container.repos.workers.heartbeatOf(container.workerId)
-            : await container.repos.queueStats.latestHeartbeat();
-        heartbeatAgeMs = heartbeat === undefined ? null : Math.max(0, Date.now() - heartbeat);
-      } catch (error) {
-        container.logger.warn({ err: error }, 'readiness check failed');
-      }
-      if (container.config.role === 'all') {
-        checks.worker = heartbeatAgeMs !== null && heartbeatAgeMs < HEARTBEAT_STALE_MS;
-      }
-      const ready = Object.values(checks).every(Boolean);
-      return reply
-        .status(ready ? 200 : 503)
-        .send({ status: ready ? 'ready' : 'not_ready', checks, worker_heartbeat_age_ms: heartbeatAgeMs });
+      const { database, repos, config, workerId } = container;
+      const result = await checkReadiness({ database, repos, role: config.role, workerId });
+      if (!result.ready) container.logger.debug({ reason: result.reason }, 'not ready');
+      return reply.status(result.ready ? 200 : 503).send({
+        status: result.ready ? 'ready' : 'not_ready',
+        checks: result.checks,
+        ...(result.reason ? { reason: result.reason, message: result.message } : {}),
+        ...(result.pendingMigrations ? { pending_migrations: result.pendingMigrations } : {}),
+        worker_heartbeat_age_ms: result.heartbeatAgeMs,
+        ...(result.dueDeliveries !== undefined ? { deliveries_due: result.dueDeliveries } : {}),
+      });
     });
   };

@@ -4,7 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 
-const BIN = fileURLToPath(new URL('../../../bin/klang-webhooks.mjs', import.meta.url));
+const BIN = fileURLToPath(new URL('../../../bin/klang-webhooks-dev.mjs', import.meta.url));
 
 export interface ServiceProcess {
   child: ChildProcess;
