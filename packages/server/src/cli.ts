@@ -1,5 +1,6 @@
 // The `klang-webhooks` command line: serve, migrate, users, tokens, events.
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { registerUserCommands } from './cli/index.ts';
 import { ConfigError, loadConfig } from './config/load-config.ts';
 import type { Config } from './config/schema.ts';
 import { connectDatabase } from './db/connect.ts';
@@ -141,6 +142,7 @@ export function buildCli(): Command {
         }),
     );
 
+  registerUserCommands(program);
   return program;
 }
 

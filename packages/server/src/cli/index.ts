@@ -1,0 +1,12 @@
+// The user commands, over the User API of a running server: login, webhooks, attempts, deliveries.
+import type { Command } from 'commander';
+import { registerAttempts } from './attempts.ts';
+import { registerLogin } from './login.ts';
+import { registerWebhooks } from './webhooks.ts';
+
+export function registerUserCommands(program: Command): Command {
+  registerLogin(program);
+  registerWebhooks(program);
+  registerAttempts(program);
+  return program;
+}
