@@ -1,19 +1,16 @@
 // The user commands (login, webhooks, attempts, deliveries) as a user runs them: real processes
 // against a real server on 127.0.0.1 with its embedded SQLite database.
 import { readFileSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Receiver, startReceiver, startUserServer, type UserServer, until } from './support/user-cli.ts';
-
-/** A port nothing listens on (one just released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import {
+  closedPort,
+  type Receiver,
+  startReceiver,
+  startUserServer,
+  type UserServer,
+  until,
+} from './support/user-cli.ts';
 
 describe('klang-webhooks user commands', () => {
   let s: UserServer;

@@ -62,6 +62,7 @@ export interface RequestOptions {
   body?: unknown;
   query?: Record<string, string | number | undefined>;
   headers?: Record<string, string>;
+  signal?: AbortSignal;
 }
 
 async function failure(response: Response): Promise<ApiError> {
@@ -94,6 +95,7 @@ export function createApiClient(baseUrl: string, token?: string) {
         method,
         headers,
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        ...(options.signal ? { signal: options.signal } : {}),
       });
     } catch (error) {
       const reason = (error as { cause?: { code?: string; message?: string; errors?: { code?: string }[] } })

@@ -2,7 +2,7 @@
 // config dir; a local receiver recording requests; polling with a deadline.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createTcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CliResult, runCli, type ServerProcess, startServer } from './cli-process.ts';
@@ -92,4 +92,13 @@ export async function until<T>(
     last = await read();
   }
   return last;
+}
+
+/** A port nothing listens on (one just released). */
+export async function closedPort(): Promise<number> {
+  const server = createTcpServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

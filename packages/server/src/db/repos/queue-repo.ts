@@ -27,7 +27,7 @@ export interface ClaimedDelivery {
 
 /** What dispatch needs to know about a webhook right before sending. */
 export interface SendContext {
-  status: 'active' | 'paused' | 'auto_paused';
+  status: 'active' | 'paused' | 'auto_paused' | 'listening';
   url: string;
   userId: string;
   plan: 'free' | 'pro' | 'team';
