@@ -2,6 +2,7 @@
 // backup, doctor and rotate-secret-key. The service modules are
 // loaded by the command that needs them, so `--help` and argument errors answer at once.
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { registerUserCommands } from './cli/index.ts';
 import { ConfigError, loadConfig } from './config/load-config.ts';
 import type { Config } from './config/schema.ts';
 import type { Container } from './container.ts';
@@ -228,6 +229,7 @@ export function buildCli(): Command {
         }),
     );
 
+  registerUserCommands(program);
   return program;
 }
 

@@ -1,14 +1,18 @@
 // Renders docs/config.md from the config schema, so the reference can never drift from the code.
-import { configSchema } from './schema.ts';
+import { clientConfigSchema } from './client-config.ts';
+import { configSchema, type Option } from './schema.ts';
 
-export function renderConfigDocs(): string {
-  const rows = Object.values(configSchema).map((option) => {
+function rows(options: readonly (Option<unknown> & { aliases?: readonly string[] })[]): string[] {
+  return options.map((option) => {
     const names = [option.env, ...(('aliases' in option && option.aliases) || [])]
       .map((n) => `\`${n}\``)
       .join(', ');
     const fallback = option.default === undefined ? '*(unset)*' : `\`${option.default}\``;
     return `| ${names} | ${fallback} | ${option.description} Allowed: ${option.allowed}. |`;
   });
+}
+
+export function renderConfigDocs(): string {
   return [
     '# Configuration',
     '',
@@ -20,7 +24,16 @@ export function renderConfigDocs(): string {
     '',
     '| Variable | Default | Meaning |',
     '|---|---|---|',
-    ...rows,
+    ...rows(Object.values(configSchema)),
+    '',
+    '## User commands',
+    '',
+    'Read by `klang-webhooks login`, `webhooks`, `attempts`, `deliveries` and `listen`, which talk to a',
+    'running server over the User API (the server ignores them).',
+    '',
+    '| Variable | Default | Meaning |',
+    '|---|---|---|',
+    ...rows(Object.values(clientConfigSchema)),
     '',
   ].join('\n');
 }

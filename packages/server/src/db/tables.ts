@@ -50,7 +50,7 @@ export interface WebhooksTable {
   /** JSON array of event types. */
   events: string;
   /** Stored status; `disabled_plan` is derived from the owner's plan. */
-  status: 'active' | 'paused' | 'auto_paused';
+  status: 'active' | 'paused' | 'auto_paused' | 'listening';
   status_reason: string | null;
   status_changed_at: number | null;
   consecutive_failures: number;

@@ -10,6 +10,7 @@ import { createAccountsService } from './accounts.ts';
 import { createAuthService } from './auth.ts';
 import { createDeliveryLogService } from './delivery-log.ts';
 import { createIngestService } from './ingest.ts';
+import { createListenSessionsService } from './listen-sessions.ts';
 import { createTestEventsService } from './test-events.ts';
 import { createWebhooksService } from './webhooks.ts';
 
@@ -31,6 +32,7 @@ export function createServices(deps: ServiceDeps) {
     webhooks: createWebhooksService(deps),
     testEvents: createTestEventsService(deps),
     deliveryLog: createDeliveryLogService(deps),
+    listenSessions: createListenSessionsService(deps),
   };
 }
 

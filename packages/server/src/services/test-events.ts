@@ -7,7 +7,7 @@ import type { Repos } from '../db/repos/index.ts';
 import { AppError, validationFailed } from '../domain/errors.ts';
 import { buildPayload, isEventType, SAMPLE_CONVERSATION } from '../domain/event-catalog.ts';
 import { newId } from '../domain/ids.ts';
-import { planAllowsWebhooks } from '../domain/webhook-status.ts';
+import { planAllowsWebhooks, receivesEvents } from '../domain/webhook-status.ts';
 import { createFailureThrottle } from './limiters.ts';
 import { type Caller, createOwnership } from './ownership.ts';
 import { planRequired } from './webhooks.ts';
@@ -51,7 +51,7 @@ export function createTestEventsService({ config, repos, queueSignal, now = Date
     async send(caller: Caller, webhookId: string, type: string | undefined): Promise<SentTestEvent> {
       const webhook = await ownership.requireWebhook(caller, webhookId);
       if (!planAllowsWebhooks(caller.plan)) throw planRequired('send test events');
-      if (webhook.status !== 'active') {
+      if (!receivesEvents(webhook.status)) {
         // Nothing is sent to a paused webhook; a test event would wait silently until resume.
         throw new AppError('webhook_paused', 'This webhook is paused; resume it to send a test event.');
       }

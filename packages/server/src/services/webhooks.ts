@@ -55,6 +55,16 @@ const urlRefused = (message: string): AppError =>
 export const normaliseEvents = (events: readonly string[]): EventType[] =>
   EVENT_TYPES.filter((type) => events.includes(type));
 
+/** Pausing or resuming would turn a development endpoint into one the engine sends to. */
+function refuseListening(webhook: Webhook, action: string): void {
+  if (webhook.status === 'listening') {
+    throw new AppError(
+      'conflict',
+      `This is a temporary endpoint of \`klang-webhooks listen\`; it cannot be ${action}. Stop the CLI to remove it.`,
+    );
+  }
+}
+
 export function createWebhooksService({ config, repos, secretBox, queueSignal }: WebhooksServiceDeps) {
   const ownership = createOwnership({ repos });
 
@@ -137,7 +147,7 @@ export function createWebhooksService({ config, repos, secretBox, queueSignal }:
     },
 
     async pause(caller: Caller, id: string): Promise<Webhook> {
-      await ownership.requireWebhook(caller, id);
+      refuseListening(await ownership.requireWebhook(caller, id), 'paused');
       const paused = await repos.webhooks.pause(caller.id, id, PAUSED_BY_USER);
       if (!paused) throw webhookNotFound();
       return paused;
@@ -149,7 +159,7 @@ export function createWebhooksService({ config, repos, secretBox, queueSignal }:
       id: string,
       sendMissed: boolean,
     ): Promise<{ webhook: Webhook; requeued: number }> {
-      await ownership.requireWebhook(caller, id);
+      refuseListening(await ownership.requireWebhook(caller, id), 'resumed');
       const webhook = await repos.webhooks.resume(caller.id, id);
       if (!webhook) throw webhookNotFound();
       const requeued = sendMissed ? await repos.deliveries.requeueMissed(id) : 0;

@@ -225,7 +225,7 @@ async function expectInvariants(t: TestApp) {
     expect(events.length).toBeGreaterThan(0);
     expect(new Set(events).size).toBe(events.length);
     for (const type of events) expect(EVENT_TYPES).toContain(type);
-    expect(['active', 'paused', 'auto_paused']).toContain(webhook.status);
+    expect(['active', 'paused', 'auto_paused', 'listening']).toContain(webhook.status);
     expect(URL.canParse(webhook.url)).toBe(true);
     expect(webhook.description.length).toBeLessThanOrEqual(500);
     expect(webhook.description).not.toContain('\u0000');

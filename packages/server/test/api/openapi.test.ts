@@ -81,7 +81,13 @@ describe('OpenAPI document', () => {
     }
     const webhook = document.components.schemas.Webhook!;
     expect(Object.keys(webhook.properties).sort()).toEqual([...WEBHOOK_KEYS].sort());
-    expect(webhook.properties.status?.enum).toEqual(['active', 'paused', 'auto_paused', 'disabled_plan']);
+    expect(webhook.properties.status?.enum).toEqual([
+      'active',
+      'paused',
+      'auto_paused',
+      'disabled_plan',
+      'listening',
+    ]);
   });
 
   it('serves a readable reference at /docs', async () => {

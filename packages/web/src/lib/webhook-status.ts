@@ -8,6 +8,7 @@ const LABELS: Record<WebhookStatus, { label: string; color: string }> = {
   paused: { label: 'Paused', color: 'gray' },
   auto_paused: { label: 'Auto-paused', color: 'red' },
   disabled_plan: { label: 'Disabled: plan', color: 'yellow' },
+  listening: { label: 'Listening (CLI)', color: 'blue' },
 };
 
 export const statusLabel = (status: WebhookStatus): string => LABELS[status].label;

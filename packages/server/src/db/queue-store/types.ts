@@ -4,7 +4,7 @@ import type { DeliveryStatus, NewAttemptRow } from '../tables.ts';
 
 /** A webhook and its owner as the engine needs them right before sending. */
 export interface SendContext {
-  status: 'active' | 'paused' | 'auto_paused';
+  status: 'active' | 'paused' | 'auto_paused' | 'listening';
   url: string;
   userId: string;
   plan: 'free' | 'pro' | 'team';

@@ -3,6 +3,7 @@
 // one candidate-webhook lookup for all their conversations, one multi-row insert of the deliveries —
 // in one transaction. If a group fails, each event is published alone, so one failure stays its own.
 import type { Kysely, Transaction } from 'kysely';
+import { receivesEvents, type StoredWebhookStatus } from '../../domain/webhook-status.ts';
 import type { Database, DeliveriesTable } from '../tables.ts';
 
 export interface BatchEvent {
@@ -49,7 +50,7 @@ const CHUNK = 200;
 interface Candidate {
   conversation_id: string;
   id: string;
-  status: 'active' | 'paused' | 'auto_paused';
+  status: StoredWebhookStatus;
   events: string;
 }
 
@@ -108,7 +109,13 @@ async function writeGroup(
     const rows = (perConversation.get(event.conversationId) ?? [])
       .filter((w) => w.types.includes(event.type))
       .map((w) =>
-        deliveryRow(event.id, w.id, w.status === 'active' ? 'pending' : 'missed', false, event.createdAt),
+        deliveryRow(
+          event.id,
+          w.id,
+          receivesEvents(w.status as StoredWebhookStatus) ? 'pending' : 'missed',
+          false,
+          event.createdAt,
+        ),
       );
     deliveries.push(...rows);
     const missed = rows.filter((r) => r.status === 'missed').length;

@@ -2,6 +2,7 @@
 // all in one transaction — the delivery rows are the queue. Concurrent publishes share commits.
 import type { Kysely, Transaction } from 'kysely';
 import { newId } from '../../domain/ids.ts';
+import { receivesEvents, type StoredWebhookStatus } from '../../domain/webhook-status.ts';
 import type { Dialect } from '../connect.ts';
 import { createGroupCommit } from '../group-commit.ts';
 import type { Database, DeliveriesTable, EventRow } from '../tables.ts';
@@ -145,7 +146,13 @@ export function createEventsRepo(db: Kysely<Database>, dialect: Dialect) {
     const rows = candidates
       .filter((w) => (JSON.parse(w.events) as string[]).includes(event.type))
       .map((w) =>
-        deliveryRow(event.id, w.id, w.status === 'active' ? 'pending' : 'missed', false, event.createdAt),
+        deliveryRow(
+          event.id,
+          w.id,
+          receivesEvents(w.status as StoredWebhookStatus) ? 'pending' : 'missed',
+          false,
+          event.createdAt,
+        ),
       );
     await insertDeliveries(trx, rows);
     const missed = rows.filter((r) => r.status === 'missed').length;

@@ -5,6 +5,7 @@ import { createAttemptsRepo } from './attempts-repo.ts';
 import { createConversationsRepo } from './conversations-repo.ts';
 import { createDeliveriesRepo } from './deliveries-repo.ts';
 import { createEventsRepo } from './events-repo.ts';
+import { createListenRepo } from './listen-repo.ts';
 import { createQueueStatsRepo } from './queue-stats-repo.ts';
 import { createSessionsRepo } from './sessions-repo.ts';
 import { createStatsRepo } from './stats-repo.ts';
@@ -21,6 +22,7 @@ export function createRepos(database: DatabaseHandle) {
     queueStats: createQueueStatsRepo(db),
     webhooks: createWebhooksRepo(db, database.dialect),
     deliveries: createDeliveriesRepo(db),
+    listen: createListenRepo(db),
     attempts: createAttemptsRepo(db),
     stats: createStatsRepo(db),
     sessions: createSessionsRepo(db),

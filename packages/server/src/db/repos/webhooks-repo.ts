@@ -28,6 +28,8 @@ export interface NewWebhook {
   description: string;
   events: string[];
   secretEnc: string;
+  /** `listening` for a development endpoint of `klang-webhooks listen`; default `active`. */
+  status?: 'active' | 'listening';
 }
 
 export interface WebhookPatch {
@@ -118,7 +120,7 @@ export function createWebhooksRepo(db: Kysely<Database>, dialect: Dialect) {
             url: input.url,
             description: input.description,
             events: JSON.stringify(input.events),
-            status: 'active',
+            status: input.status ?? 'active',
             status_reason: null,
             status_changed_at: null,
             consecutive_failures: 0,

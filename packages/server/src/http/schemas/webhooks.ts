@@ -68,8 +68,10 @@ export const Webhook = z
     description: z.string(),
     events: z.array(eventType),
     status: z
-      .enum(['active', 'paused', 'auto_paused', 'disabled_plan'])
-      .describe('disabled_plan: the owner is on the free plan; nothing is sent until an upgrade'),
+      .enum(['active', 'paused', 'auto_paused', 'disabled_plan', 'listening'])
+      .describe(
+        'disabled_plan: the owner is on the free plan; nothing is sent until an upgrade. listening: a temporary development endpoint of `klang-webhooks listen`; its deliveries are streamed to the CLI (GET /api/v1/listen-sessions/{id}/stream), never sent over HTTP',
+      ),
     status_reason: z.string().nullable().describe('Why the webhook is paused or auto-paused'),
     status_changed_at: isoTime.nullable(),
     consecutive_failures: z.number().int().describe('Failed attempts in a row; a success resets it'),

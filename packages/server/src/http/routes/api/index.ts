@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Container } from '../../../container.ts';
 import { registerUserAuth } from '../../plugins/user-auth.ts';
 import { eventTypeRoutes } from './event-types.ts';
+import { listenSessionRoutes } from './listen-sessions.ts';
 import { meRoutes } from './me.ts';
 import { sessionRoutes } from './session.ts';
 import { tokenRoutes } from './tokens.ts';
@@ -22,4 +23,5 @@ export const userApiRoutes =
     await app.register(webhookRoutes(container));
     await app.register(webhookSecretRoutes(container));
     await app.register(webhookDeliveryRoutes(container));
+    await app.register(listenSessionRoutes(container));
   };
