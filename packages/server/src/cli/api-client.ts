@@ -123,7 +123,18 @@ export function createApiClient(baseUrl: string, token?: string) {
     send,
     json,
     me: () => json<{ id: string; email: string; plan: string }>('GET', '/me'),
-    listWebhooks: () => json<Page<WebhookOut>>('GET', '/webhooks'),
+    /** Every webhook: the list's pages followed to the end. */
+    async listWebhooks(): Promise<Page<WebhookOut>> {
+      const data: WebhookOut[] = [];
+      let cursor: string | null = null;
+      do {
+        const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+        const page: Page<WebhookOut> = await json<Page<WebhookOut>>('GET', `/webhooks?limit=100${query}`);
+        data.push(...page.data);
+        cursor = page.next_cursor;
+      } while (cursor);
+      return { data, next_cursor: null };
+    },
     getWebhook: (id: string) => json<WebhookOut>('GET', hook(id)),
     createWebhook: (body: { url: string; description?: string; events?: string[] }) =>
       json<WebhookOut>('POST', '/webhooks', { body }),

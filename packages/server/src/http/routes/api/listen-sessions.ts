@@ -84,6 +84,7 @@ export const listenSessionRoutes =
         config: { noStore: true },
         schema: {
           tags,
+          operationId: 'createListenSession',
           summary: 'Create a development endpoint for `klang-webhooks listen`',
           description:
             'A webhook in status `listening`: events you can see and test events sent to it are not sent over HTTP but streamed by GET /listen-sessions/{id}/stream. The answer carries its signing secret. Needs the Pro or Team plan; counts toward the webhook limit until deleted.',
@@ -107,6 +108,7 @@ export const listenSessionRoutes =
       {
         schema: {
           tags,
+          operationId: 'streamListenSession',
           summary: 'Stream the deliveries of a development endpoint (Server-Sent Events)',
           description:
             'A `text/event-stream`: one `delivery` event per delivery, its data `{delivery_id, event_id, type, test, attempt, headers, body}` with the exact body and the headers signed as production signs them. A delivery is streamed again when no result arrives within 60 s. An event `closed` ends the stream when the session is removed.',
@@ -136,6 +138,7 @@ export const listenSessionRoutes =
       {
         schema: {
           tags,
+          operationId: 'reportListenResult',
           summary: 'Report what the local receiver answered to a streamed delivery',
           description:
             'Becomes the delivery’s attempt in the attempt log (2xx succeeded, anything else failed; no retries).',
@@ -157,6 +160,7 @@ export const listenSessionRoutes =
       {
         schema: {
           tags,
+          operationId: 'deleteListenSession',
           summary: 'Remove a development endpoint and its delivery history',
           security: writeSecurity,
           params: ListenSessionParams,
