@@ -20,6 +20,7 @@ import { refineOpenApi } from './http/openapi/refine.ts';
 import { clientErrorHandler } from './http/plugins/client-errors.ts';
 import { errorBody, registerErrorHandling } from './http/plugins/errors.ts';
 import { registerJsonBody } from './http/plugins/json-body.ts';
+import { registerRequestLog } from './http/plugins/request-log.ts';
 import { registerRequestMetrics } from './http/plugins/request-metrics.ts';
 import { NOSNIFF, registerResponseHeaders } from './http/plugins/response-headers.ts';
 import { registerRouteTable } from './http/plugins/route-table.ts';
@@ -62,6 +63,7 @@ export async function buildApp(container: Container): Promise<FastifyInstance> {
   registerErrorHandling(app);
   registerResponseHeaders(app);
   registerRequestMetrics(app, container.metrics);
+  registerRequestLog(app);
   // Before any route: collects the route table that 404 and 405 answers are decided from.
   registerRouteTable(app);
 
