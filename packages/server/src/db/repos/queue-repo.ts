@@ -3,8 +3,6 @@
 // renewal and release and worker heartbeats. Sweeping and pruning live in queue-sweeps.ts.
 import type { DatabaseHandle } from '../connect.ts';
 import type {
-  AttemptResult,
-  CancelResult,
   ClaimedDelivery,
   ClaimRequest,
   QueueResult,
@@ -25,7 +23,7 @@ export type {
   RecordSummary,
   RefillRequest,
   SendContext,
-};
+} from '../queue-store/types.ts';
 
 const CHUNK = 500;
 
