@@ -1,11 +1,13 @@
 // Starts the service: load config → open db → migrate → start roles (api, worker) → handle signals
 // with a graceful drain.
 import { join } from 'node:path';
+import { startActivitySummary } from './activity-summary.ts';
 import { buildApp, buildOpsApp } from './app.ts';
 import { demoCredentials, isEmbedded, resolveSecrets, type Secrets } from './bootstrap.ts';
 import type { Config } from './config/schema.ts';
 import { type Container, createContainer } from './container.ts';
 import { startEngine } from './engine/index.ts';
+import { closeGracefully } from './http/close-gracefully.ts';
 import { createLogger } from './logger.ts';
 import { DEMO_USER_ID, seedDemo } from './services/demo.ts';
 
@@ -18,7 +20,7 @@ export interface Running {
 
 /** Opens everything for a command (CLI or server): secrets, container, migrations. */
 export async function openContainer(config: Config, secrets = resolveSecrets(config)): Promise<Container> {
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, config.logFormat);
   return createContainer({ config, logger, secretKey: secrets.secretKey, ingestToken: secrets.ingestToken });
 }
 
@@ -62,7 +64,7 @@ export async function serve(baseConfig: Config, role: Role = baseConfig.role): P
       lines.push(ingestTokenLine(config, secrets));
       lines.push(`Data dir:     ${config.dataDir}`);
     }
-    stops.push(() => app.close());
+    stops.push(() => closeGracefully(app, config.shutdownTimeoutMs));
   } else {
     lines.push(`Klang Webhooks ${role} started`);
   }
@@ -76,14 +78,21 @@ export async function serve(baseConfig: Config, role: Role = baseConfig.role): P
     lines.push(
       `Health and metrics at ${address.replace('0.0.0.0', '127.0.0.1')} (/healthz, /readyz, /metrics)`,
     );
-    stops.push(() => ops.close());
+    stops.push(() => closeGracefully(ops, config.shutdownTimeoutMs));
   }
 
   process.stdout.write(`\n${lines.join('\n')}\n\n`);
+  const summary = startActivitySummary({
+    metrics: container.metrics,
+    logger: container.logger,
+    role,
+    intervalMs: config.summaryIntervalMs,
+  });
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
       await Promise.all(stops.map((close) => close()));
+      await summary.stop();
       await container.close();
     })();
     return stopping;

@@ -185,6 +185,22 @@ export const configSchema = {
     allowed: 'fatal, error, warn, info, debug, trace or silent',
     parse: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),
   }),
+  logFormat: option({
+    env: 'KLANG_LOG_FORMAT',
+    default: 'auto',
+    description:
+      'How log lines are written to stdout: `json` (one JSON object per line, for log collectors), `pretty` (readable, coloured on a terminal), or `auto`: pretty when stdout is a terminal, JSON otherwise.',
+    allowed: 'auto, json or pretty',
+    parse: oneOf('auto', 'json', 'pretty'),
+  }),
+  summaryIntervalMs: option({
+    env: 'KLANG_SUMMARY_INTERVAL',
+    default: '1m',
+    description:
+      'How often each process logs one `activity` line at info: requests answered, events accepted, attempts and finished deliveries by outcome since the previous line.',
+    allowed: 'a duration of at least 1s',
+    parse: duration(1_000),
+  }),
   metricsToken: option({
     env: 'KLANG_METRICS_TOKEN',
     default: undefined,
@@ -249,7 +265,8 @@ export const configSchema = {
   shutdownTimeoutMs: option({
     env: 'KLANG_SHUTDOWN_TIMEOUT',
     default: '20s',
-    description: 'On SIGTERM, how long in-flight attempts may finish before they are released.',
+    description:
+      'On SIGTERM, how long attempts and HTTP requests in flight may finish; then the attempts are handed back to the queue (not counted) and open connections are cut.',
     allowed: 'a duration such as 20s',
     parse: duration(0),
   }),

@@ -3,7 +3,7 @@
 // and an adaptive one per webhook), hands them to the dispatcher, which records results in
 // fault-isolated group commits, and stops gracefully within a deadline.
 import type { QueueSignal } from '../db/queue-signal.ts';
-import type { AttemptResult } from '../db/queue-store/types.ts';
+import type { AttemptResult, RecordSummary } from '../db/queue-store/types.ts';
 import type { ClaimedDelivery, QueueRepo, QueueResult } from '../db/repos/queue-repo.ts';
 import type { Logger } from '../logger.ts';
 import { createClaimPlanner } from './claim-planner.ts';
@@ -51,6 +51,28 @@ export interface Worker {
 /** A claimed delivery waiting longer than this reads its webhook's context again before sending. */
 const CONTEXT_MAX_AGE_MS = 100;
 
+/** What an operator must hear about a write: webhooks it auto-paused, results fenced out by a lost lease. */
+function reportRecorded(
+  logger: Logger,
+  batch: readonly QueueResult[],
+  summary: RecordSummary,
+  autoPauseAfter: number,
+): void {
+  for (const webhookId of summary.autoPaused) {
+    logger.warn(
+      { webhookId, consecutiveFailures: autoPauseAfter },
+      'webhook auto-paused after consecutive failures',
+    );
+  }
+  const lost = batch.length - summary.recorded;
+  if (lost > 0) {
+    logger.warn(
+      { results: lost },
+      'lease lost: results dropped because their deliveries were taken back by the queue (they are attempted again)',
+    );
+  }
+}
+
 const countPerWebhook = (claimed: readonly ClaimedDelivery[]) => {
   const perWebhook = new Map<string, number>();
   for (const d of claimed) perWebhook.set(d.webhookId, (perWebhook.get(d.webhookId) ?? 0) + 1);
@@ -73,13 +95,15 @@ export function startWorker(deps: WorkerDeps): Worker {
   let sleepUntil = Number.POSITIVE_INFINITY;
   const nextDue = createNextDue((after) => queue.nextDueAt(after), settings.pollIntervalMs);
   const writer = createResultWriter<QueueResult>(
-    (batch) =>
-      queue.record(batch, {
+    async (batch) => {
+      const summary = await queue.record(batch, {
         workerId: settings.workerId,
         now: Date.now(),
         autoPauseAfter: settings.autoPauseAfter,
         autoPauseReason: settings.autoPauseReason,
-      }),
+      });
+      reportRecorded(logger, batch, summary, settings.autoPauseAfter);
+    },
     logger,
     { fallback: (result, error) => unrecordableResult(result, error, settings, Date.now()) },
   );

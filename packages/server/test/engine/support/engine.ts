@@ -1,6 +1,7 @@
 // A running engine over a fresh test database, with helpers to set up owners, conversations and
 // webhooks, publish events through the ingest service and read deliveries, attempts and stats.
 import { randomBytes } from 'node:crypto';
+import pino from 'pino';
 import { loadConfig } from '../../../src/config/load-config.ts';
 import { type Container, createContainer } from '../../../src/container.ts';
 import type { EventType } from '../../../src/domain/event-catalog.ts';
@@ -29,6 +30,8 @@ export interface EngineHarness {
   ): Promise<{ status: string; status_reason: string | null; consecutive_failures: number }>;
   /** Waits until the delivery reaches one of the statuses. */
   settled(eventId: string, webhookId: string, statuses?: string[], timeoutMs?: number): Promise<DeliveryView>;
+  /** Lines the engine logged at warn and above, parsed. */
+  warnings: Record<string, unknown>[];
   stopEngine(): Promise<void>;
   restartEngine(options?: EngineOptions): Promise<void>;
   dispose(): Promise<void>;
@@ -80,9 +83,14 @@ export async function startHarness(
 ): Promise<EngineHarness> {
   const database = await openTestDatabase(kind);
   const config = loadConfig({ ...TEST_ENV, ...env });
+  const warnings: Record<string, unknown>[] = [];
+  const logger =
+    config.logLevel === 'silent'
+      ? pino({ level: 'warn' }, { write: (line: string) => warnings.push(JSON.parse(line)) })
+      : createLogger(config.logLevel);
   const container = await createContainer({
     config,
-    logger: createLogger(config.logLevel),
+    logger,
     secretKey: randomBytes(32),
     ingestToken: 'test-ingest-token-0123456789',
     database,
@@ -94,6 +102,7 @@ export async function startHarness(
   const harness: EngineHarness = {
     container,
     database,
+    warnings,
     get engine() {
       if (!engine) throw new Error('the engine is stopped');
       return engine;
