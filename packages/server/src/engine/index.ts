@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Container } from '../container.ts';
 import { createQueueRepo } from '../db/repos/queue-repo.ts';
+import { PRUNE_BATCH } from '../db/repos/queue-sweeps.ts';
 import { acquireWorkerLock } from '../db/worker-lock.ts';
 import { autoPauseReason } from '../domain/auto-pause.ts';
 import type { LookupFn } from './destination-guard.ts';
@@ -22,6 +23,8 @@ export interface EngineOptions {
   workerId?: string;
   /** Sweeper period; default one minute. */
   sweepIntervalMs?: number;
+  /** Rows per table per retention batch (tests use small batches). */
+  pruneBatch?: number;
 }
 
 export interface Engine {
@@ -94,6 +97,7 @@ export async function startEngine(container: Container, options: EngineOptions =
       retentionMs: config.retentionMs,
       heartbeatIntervalMs: Math.max(50, Math.min(10_000, Math.floor(config.leaseMs / 3))),
       sweepIntervalMs: options.sweepIntervalMs ?? 60_000,
+      pruneBatch: options.pruneBatch ?? PRUNE_BATCH,
     },
     queue,
     held: worker.held,

@@ -234,7 +234,8 @@ describeEachDatabase('queue repository (%s)', (kind) => {
         attempt('att_recent', 'dlv_q1_0', 'evt_q1', Date.now()),
       ])
       .execute();
-    const counts = await queue.prune(Date.now() - 30 * 86_400_000);
+    const cutoff = Date.now() - 30 * 86_400_000;
+    const counts = await queue.prune({ history: cutoff, stats: cutoff });
     expect(counts).toMatchObject({ attempts: 2, events: 1, stats: 1 });
     const left = await db.selectFrom('deliveries').select('id').execute();
     expect(left.map((r) => r.id)).toEqual(['dlv_q1_0']);

@@ -10,6 +10,16 @@ export interface PruneCounts {
   idempotencyKeys: number;
 }
 
+export interface PruneCutoffs {
+  /** Events, deliveries, attempts and idempotency keys created before this (ms) go. */
+  history: number;
+  /** Hourly stats of hours starting before this (ms) go. */
+  stats: number;
+}
+
+/** Rows per table per retention batch: small enough that a batch never holds delivery up for long. */
+export const PRUNE_BATCH = 2_000;
+
 export function createQueueSweeps(db: Kysely<Database>) {
   return {
     /**
@@ -27,15 +37,16 @@ export function createQueueSweeps(db: Kysely<Database>) {
     },
 
     /**
-     * Deletes history older than `cutoff`, at most `batch` rows per table per call: attempts, events
-     * whose deliveries are all finished (deliveries and attempts go with them), hourly stats and
-     * idempotency keys.
+     * One bounded batch of retention: at most `batch` rows per table — attempts and events (whose
+     * deliveries are all finished; deliveries and attempts go with them) created before `history`,
+     * idempotency keys before `history`, hourly stats of hours before `stats`. Call again while a
+     * table returns a full batch.
      */
-    async prune(cutoff: number, batch = 5_000): Promise<PruneCounts> {
+    async prune(cutoffs: PruneCutoffs, batch = PRUNE_BATCH): Promise<PruneCounts> {
       const attempts = await db
         .deleteFrom('attempts')
         .where('id', 'in', (eb) =>
-          eb.selectFrom('attempts').select('id').where('created_at', '<', cutoff).limit(batch),
+          eb.selectFrom('attempts').select('id').where('created_at', '<', cutoffs.history).limit(batch),
         )
         .executeTakeFirst();
       const events = await db
@@ -44,7 +55,7 @@ export function createQueueSweeps(db: Kysely<Database>) {
           eb
             .selectFrom('events as e')
             .select('e.id')
-            .where('e.created_at', '<', cutoff)
+            .where('e.created_at', '<', cutoffs.history)
             .where(({ not, exists, selectFrom }) =>
               not(
                 exists(
@@ -58,15 +69,24 @@ export function createQueueSweeps(db: Kysely<Database>) {
             .limit(batch),
         )
         .executeTakeFirst();
-      const stats = await db.deleteFrom('webhook_stats_hourly').where('hour', '<', cutoff).executeTakeFirst();
+      const stats = await sql`
+        DELETE FROM webhook_stats_hourly WHERE (webhook_id, hour) IN (
+          SELECT webhook_id, hour FROM webhook_stats_hourly WHERE hour < ${cutoffs.stats} LIMIT ${batch}
+        )`.execute(db);
       const keys = await db
         .deleteFrom('idempotency_keys')
-        .where('created_at', '<', cutoff)
+        .where('key', 'in', (eb) =>
+          eb
+            .selectFrom('idempotency_keys')
+            .select('key')
+            .where('created_at', '<', cutoffs.history)
+            .limit(batch),
+        )
         .executeTakeFirst();
       return {
         attempts: Number(attempts.numDeletedRows),
         events: Number(events.numDeletedRows),
-        stats: Number(stats.numDeletedRows),
+        stats: Number(stats.numAffectedRows ?? 0),
         idempotencyKeys: Number(keys.numDeletedRows),
       };
     },
