@@ -36,7 +36,20 @@ describe('intake when the SQLite file cannot take writes', () => {
             .executeTakeFirstOrThrow()
         ).n,
       );
-    return { publish, count };
+    const publishBatch = (keys: string[]) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/internal/v1/events/batch',
+        headers: t.hostAuth,
+        payload: {
+          events: keys.map((key) => ({
+            type: 'conversation.ready',
+            conversation_id: conversationId,
+            idempotency_key: key,
+          })),
+        },
+      });
+    return { publish, publishBatch, count };
   }
 
   function expectUnavailable(response: Awaited<ReturnType<TestApp['app']['inject']>>) {
@@ -88,5 +101,24 @@ describe('intake when the SQLite file cannot take writes', () => {
     expect(after.statusCode, after.body).toBe(202);
     expect(await count('events')).toBe(2);
     expect(await count('deliveries')).toBe(4);
+  });
+
+  it('answers 503 to a batch while the file is read-only, storing none of it, and recovers', async () => {
+    const { publishBatch, count } = await prepare();
+    const { db } = t.database;
+    expect((await publishBatch(['b-before'])).statusCode).toBe(202);
+    await sql`PRAGMA query_only = 1`.execute(db);
+    expectUnavailable(await publishBatch(['b-1', 'b-2', 'b-3']));
+    expect([await count('events'), await count('deliveries'), await count('idempotency_keys')]).toEqual([
+      1, 2, 1,
+    ]);
+
+    await sql`PRAGMA query_only = 0`.execute(db);
+    const after = await publishBatch(['b-1', 'b-2', 'b-3']);
+    expect(after.statusCode, after.body).toBe(202);
+    expect(after.json().data.map((d: { deliveries: number }) => d.deliveries)).toEqual([2, 2, 2]);
+    expect([await count('events'), await count('deliveries'), await count('idempotency_keys')]).toEqual([
+      4, 8, 4,
+    ]);
   });
 });

@@ -27,7 +27,7 @@ export const ERROR_MEANINGS: Record<ErrorCode, string> = {
   webhook_paused: 'The webhook is paused; resume it first.',
   email_taken: 'Another user already has this email address.',
   token_limit_reached: 'The account already has the most API tokens one account may have.',
-  payload_too_large: 'The body is larger than 64 KiB.',
+  payload_too_large: 'The body is larger than 64 KiB (4 MiB on POST /internal/v1/events/batch).',
   unsupported_media_type: 'The body is not `application/json` in UTF-8.',
   validation_failed: 'A field is missing or invalid; `details` names each field with the reason.',
   headers_too_large: 'The request headers are larger than the server accepts.',

@@ -32,6 +32,9 @@ const SEEDS: Record<string, unknown> = {
   'PUT /internal/v1/teams/{id}': { name: 'Fuzz team' },
   'PUT /internal/v1/conversations/{id}': { owner_id: 'u_fuzz', title: 'Fuzz', shared_with_users: [] },
   'POST /internal/v1/events': { type: 'conversation.ready', conversation_id: 'c_fuzz' },
+  'POST /internal/v1/events/batch': {
+    events: [{ type: 'conversation.ready', conversation_id: 'c_fuzz', idempotency_key: 'fuzz-1' }],
+  },
 };
 
 const jsonValue = fc.jsonValue({ maxDepth: 3 });

@@ -117,6 +117,19 @@ export function createConversationsRepo(db: Kysely<Database>) {
         .executeTakeFirst();
     },
 
+    /** Title and url of each of the conversations that exist, by id (one query for up to 500 ids). */
+    async getRefs(
+      ids: readonly string[],
+    ): Promise<Map<string, { id: string; title: string | null; url: string | null }>> {
+      if (ids.length === 0) return new Map();
+      const rows = await db
+        .selectFrom('conversations')
+        .select(['id', 'title', 'url'])
+        .where('id', 'in', [...new Set(ids)])
+        .execute();
+      return new Map(rows.map((row) => [row.id, row]));
+    },
+
     /** True when the user can see the conversation now. */
     async hasAccess(userId: string, conversationId: string): Promise<boolean> {
       const row = await db

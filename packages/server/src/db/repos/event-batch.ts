@@ -21,7 +21,7 @@ export interface BatchPublished {
   missed: number;
 }
 
-type DeliveryRowOf = (
+export type DeliveryRowOf = (
   eventId: string,
   webhookId: string,
   status: 'pending' | 'missed',
@@ -82,7 +82,8 @@ function candidates(trx: Transaction<Database>, conversations: string[]): Promis
     .execute();
 }
 
-async function writeGroup(
+/** Inserts the events and their fan-out set-based inside `trx`; one result per event, in order. */
+export async function writeGroup(
   trx: Transaction<Database>,
   events: BatchEvent[],
   deliveryRow: DeliveryRowOf,

@@ -8,6 +8,7 @@ import { createGroupCommit } from '../group-commit.ts';
 import type { Database, DeliveriesTable, EventRow } from '../tables.ts';
 import { usersWithAccess } from './conversations-repo.ts';
 import { type BatchPublished, createEventBatcher } from './event-batch.ts';
+import { type ManyItem, publishMany } from './publish-many.ts';
 
 export interface NewEvent {
   id: string;
@@ -178,6 +179,15 @@ export function createEventsRepo(db: Kysely<Database>, dialect: Dialect) {
         return batcher.publish({ ...event, conversationId: event.conversationId });
       }
       return groupCommit.run((trx) => publishIn(trx, event, idempotency));
+    },
+
+    /**
+     * Stores a host's batch of events and their fan-out in one transaction (shared with other work
+     * on SQLite, as `publish` with a key); one result per item, in order. Keys as in `publish`.
+     */
+    async publishMany(items: ManyItem[]): Promise<PublishResult[]> {
+      if (items.length === 0) return [];
+      return groupCommit.run((trx) => publishMany(trx, items, deliveryRow));
     },
 
     /** Stores a test event with one pending delivery to the given webhook. */

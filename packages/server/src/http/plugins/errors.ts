@@ -8,7 +8,7 @@ import { isDatabaseUnavailable } from '../../db/unavailable.ts';
 import { AppError, type ErrorCode, type ErrorDetail } from '../../domain/errors.ts';
 
 const FASTIFY_CODES: Record<string, [ErrorCode, string]> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: ['payload_too_large', 'The request body is larger than 64 KiB.'],
+  FST_ERR_CTP_BODY_TOO_LARGE: ['payload_too_large', 'The request body is larger than this route accepts.'],
   FST_ERR_CTP_INVALID_MEDIA_TYPE: ['unsupported_media_type', 'Send the body as application/json.'],
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: ['bad_request', 'The content-length header does not match the body.'],
   FST_ERR_CTP_EMPTY_JSON_BODY: ['invalid_json', 'The body is empty; send a JSON object.'],
@@ -57,10 +57,15 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return reply.status(422).send(errorBody('validation_failed', `Invalid request. ${summary}`, details));
     }
     const known = error.code ? FASTIFY_CODES[error.code] : undefined;
+    if (known?.[0] === 'payload_too_large') {
+      const limit = request.routeOptions.bodyLimit;
+      const size = limit >= 1024 * 1024 ? `${limit / (1024 * 1024)} MiB` : `${limit / 1024} KiB`;
+      return reply.status(413).send(errorBody(known[0], `The request body is larger than ${size}.`));
+    }
     if (known) {
-      const status =
-        known[0] === 'payload_too_large' ? 413 : known[0] === 'unsupported_media_type' ? 415 : 400;
-      return reply.status(status).send(errorBody(known[0], known[1]));
+      return reply
+        .status(known[0] === 'unsupported_media_type' ? 415 : 400)
+        .send(errorBody(known[0], known[1]));
     }
     if (error instanceof SyntaxError || (error.statusCode === 400 && !error.code?.startsWith('FST_ERR_'))) {
       return reply

@@ -1,6 +1,6 @@
 // Request and response schemas of the host API (/internal/v1).
 import { z } from 'zod';
-import { hostId, isoTime, safeText } from './common.ts';
+import { ErrorOut, hostId, isoTime, safeText } from './common.ts';
 
 export const HostIdParams = z.object({ id: hostId });
 
@@ -69,14 +69,14 @@ export const EventIn = z.strictObject({
     .describe('Only for conversation.failed'),
 });
 
-export const EventHeaders = z.object({
-  'idempotency-key': z
-    .string()
-    .min(1)
-    .max(255)
-    .regex(/^[\x21-\x7e]+$/, 'must be 1–255 visible ASCII characters')
-    .optional(),
-});
+/** An idempotency key: the `idempotency-key` header of one event, `idempotency_key` in a batch. */
+const idempotencyKey = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[\x21-\x7e]+$/, 'must be 1–255 visible ASCII characters');
+
+export const EventHeaders = z.object({ 'idempotency-key': idempotencyKey.optional() });
 
 export const EventAccepted = z
   .object({
@@ -85,3 +85,42 @@ export const EventAccepted = z
     missed: z.number().int().describe('Deliveries recorded as missed for paused webhooks'),
   })
   .meta({ id: 'EventAccepted' });
+
+/** Entries one batch may hold. */
+export const MAX_BATCH_EVENTS = 500;
+
+export const BatchEventIn = EventIn.extend({
+  idempotency_key: idempotencyKey
+    .optional()
+    .describe('As the idempotency-key header of POST /internal/v1/events, shared with it'),
+}).meta({ id: 'BatchEventIn' });
+
+/** The batch as documented; the route checks the envelope first and each entry on its own. */
+export const EventBatchIn = z
+  .strictObject({ events: z.array(BatchEventIn).min(1).max(MAX_BATCH_EVENTS) })
+  .meta({ id: 'EventBatchIn' });
+
+/** The envelope alone: a refusal here refuses the whole batch. */
+export const EventBatchEnvelope = z.strictObject(
+  {
+    events: z
+      .array(
+        z.custom<Record<string, unknown>>(
+          (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+          'must be a JSON object',
+        ),
+        { error: 'must be an array of events' },
+      )
+      .min(1, 'must hold at least 1 event')
+      .max(MAX_BATCH_EVENTS, `must hold at most ${MAX_BATCH_EVENTS} events`),
+  },
+  { error: 'must be a JSON object' },
+);
+
+export const EventBatchAccepted = z
+  .object({
+    data: z
+      .array(z.union([EventAccepted, ErrorOut]))
+      .describe('One entry per event sent, in order: the event accepted, or why this one was refused'),
+  })
+  .meta({ id: 'EventBatchAccepted' });

@@ -8,6 +8,7 @@ import { AppError } from '../../../domain/errors.ts';
 import { safeEqual } from '../../../domain/secrets.ts';
 import { bearerToken } from '../../plugins/bearer-token.ts';
 import { hostAccountRoutes } from './accounts.ts';
+import { hostEventBatchRoutes } from './event-batch.ts';
 import { hostEventRoutes } from './events.ts';
 
 export const hostRoutes =
@@ -33,4 +34,5 @@ export const hostRoutes =
     const typed = app.withTypeProvider<ZodTypeProvider>();
     await typed.register(hostAccountRoutes(container));
     await typed.register(hostEventRoutes(container));
+    await typed.register(hostEventBatchRoutes(container));
   };
