@@ -1,8 +1,10 @@
-// Every failure hint of the detail page links to a section that exists in the receiver guide.
+// Every failure hint and failure kind of the detail page links to a section that exists in the
+// receiver guide.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { headingSlug } from '../../server/src/http/routes/receiver-docs.ts';
 import { failureHint } from '../src/lib/failure-hints.ts';
+import { FAILURE_KIND_TEXT } from '../src/lib/failure-kinds.ts';
 
 const guide = readFileSync(new URL('../../../docs/webhooks.md', import.meta.url), 'utf8');
 const anchors = new Set([...guide.matchAll(/^#{1,6} (.+)$/gm)].map((m) => headingSlug(m[1]!)));
@@ -25,4 +27,11 @@ describe('failure hints and docs/webhooks.md', () => {
     const hint = failureHint({ outcome: 'failed', error, response_status: status });
     expect(anchors).toContain(hint!.anchor);
   });
+
+  it.each(Object.entries(FAILURE_KIND_TEXT))(
+    'failures of kind %s link to a heading of the guide',
+    (_, text) => {
+      expect(anchors).toContain(text.anchor);
+    },
+  );
 });

@@ -1,6 +1,6 @@
 // The states a webhook passes through, in Chromium against a real server and receiver: failing
-// (the warning and the hint of a failed attempt), auto-paused (the banner, Resume), the free plan's
-// upgrade notice, and the pages at 1024 px.
+// (the warning, the hint of a failed attempt, response times and failures by kind), auto-paused
+// (the banner, Resume), the free plan's upgrade notice, and the pages at 1024 px.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserSkipReason, launchChromium } from './support/chromium.ts';
@@ -64,6 +64,15 @@ describe.skipIf(browserSkipReason)('webhook states in Chromium', () => {
     await expect(row.innerText()).resolves.toContain('401');
     await row.getByTestId('failure-hint').getByText('signature check failed', { exact: false }).waitFor();
     await expect(row.innerText()).resolves.toMatch(/Retry in (\d+ min|1 h)/);
+    // The 24-hour stats: the answered attempt's response times, and the failure under its kind.
+    const kinds = page.getByRole('list', { name: 'Failures by kind' });
+    await kinds.getByRole('listitem').first().waitFor({ timeout: 15_000 });
+    await expect(kinds.innerText()).resolves.toMatch(/^Rejected \(4xx\)\s+1$/);
+    const kindLink = kinds.getByRole('link', { name: 'Rejected (4xx)' });
+    expect(await kindLink.getAttribute('href')).toBe('/help/webhooks#other-4xx');
+    const figures = await page.getByLabel('24-hour stats').innerText();
+    expect(figures).toMatch(/response time p50\s+\d+ ms\s+avg\. \d+ ms/i);
+    expect(figures).toMatch(/response time p95\s+\d+ ms/i);
     await ui.screenshot('webhook-failing');
     await expectAccessible();
 
@@ -136,6 +145,10 @@ describe.skipIf(browserSkipReason)('webhook states in Chromium', () => {
       await narrow.page.getByRole('link', { name: /hooks\/klang$/ }).click();
       await narrow.page.getByRole('switch', { name: 'Receiving events' }).waitFor();
       await narrow.page.getByTestId('attempt-row').first().waitFor();
+      const narrowKinds = narrow.page.getByRole('list', { name: 'Failures by kind' });
+      await expect(narrowKinds.innerText()).resolves.toMatch(
+        new RegExp(`Rejected \\(4xx\\)\\s+${AUTO_PAUSE_AFTER}`),
+      );
       expect(await narrow.page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth)).toBe(
         false,
       );

@@ -5,12 +5,14 @@ import * as initial from './migrations/0001-initial.ts';
 import * as webhookDue from './migrations/0002-deliveries-webhook-due.ts';
 import * as hotLeases from './migrations/0003-deliveries-hot-leases.ts';
 import * as bodyEncoding from './migrations/0004-attempts-body-encoding.ts';
+import * as statsHistogram from './migrations/0005-stats-histogram-failure-kinds.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-deliveries-webhook-due': webhookDue,
   '0003-deliveries-hot-leases': hotLeases,
   '0004-attempts-body-encoding': bodyEncoding,
+  '0005-stats-histogram-failure-kinds': statsHistogram,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -1,6 +1,7 @@
 // Row types of every table. Times are integer milliseconds since the epoch; flags are 0/1 integers;
 // JSON columns hold text. These types never leave db/.
 import type { Generated, Insertable, Selectable } from 'kysely';
+import type { FailureKindColumn, ResponseBucketColumn } from './stats-columns.ts';
 
 export interface UsersTable {
   id: string;
@@ -120,7 +121,10 @@ export interface AttemptsTable {
   created_at: number;
 }
 
-export interface WebhookStatsHourlyTable {
+/** Responses per response-time bucket and failed attempts per kind (db/stats-columns.ts); default 0. */
+type StatsCounters = Record<ResponseBucketColumn | FailureKindColumn, Generated<number>>;
+
+export interface WebhookStatsHourlyTable extends StatsCounters {
   webhook_id: string;
   hour: number;
   succeeded: number;

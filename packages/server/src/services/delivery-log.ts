@@ -5,6 +5,8 @@ import type { AttemptDetail, AttemptSummary } from '../db/repos/attempts-repo.ts
 import type { Repos } from '../db/repos/index.ts';
 import type { HourBucket } from '../db/repos/stats-repo.ts';
 import { AppError, invalidCursor } from '../domain/errors.ts';
+import type { FailureKind } from '../domain/failure-kind.ts';
+import { responsePercentile } from '../domain/response-histogram.ts';
 import { type Caller, createOwnership, isAttemptId, isDeliveryId } from './ownership.ts';
 
 export interface AttemptFilter {
@@ -28,6 +30,10 @@ export interface WebhookStats {
   errorRate: number;
   /** Mean over attempts that got a response; null when none did. */
   avgResponseMs: number | null;
+  /** Median and 95th percentile of the same responses, from the histogram; null when none. */
+  p50ResponseMs: number | null;
+  p95ResponseMs: number | null;
+  failuresByKind: Record<FailureKind, number>;
   activity: HourBucket[];
 }
 
@@ -88,6 +94,9 @@ export function createDeliveryLogService({ repos, queueSignal }: { repos: Repos;
         errorRate: attempts === 0 ? 0 : window.failed / attempts,
         avgResponseMs:
           window.responseCount === 0 ? null : Math.round(window.responseMsSum / window.responseCount),
+        p50ResponseMs: responsePercentile(window.responseBuckets, 0.5),
+        p95ResponseMs: responsePercentile(window.responseBuckets, 0.95),
+        failuresByKind: window.failuresByKind,
         activity: window.buckets,
       };
     },

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOUR_MS } from '../../src/db/repos/stats-repo.ts';
+import { FAILURE_KIND_COLUMNS, RESPONSE_BUCKET_COLUMNS } from '../../src/db/stats-columns.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { describeEachDatabase } from '../support/databases.ts';
 import { createUserWithToken } from '../support/users.ts';
@@ -248,6 +249,18 @@ describeEachDatabase('attempts, resend and stats on %s', (kind) => {
         attempts: 0,
         error_rate: 0,
         avg_response_ms: null,
+        p50_response_ms: null,
+        p95_response_ms: null,
+      });
+      expect(stats.failures_by_kind).toEqual({
+        timeout: 0,
+        connection: 0,
+        dns: 0,
+        tls: 0,
+        redirect: 0,
+        client_error: 0,
+        server_error: 0,
+        blocked: 0,
       });
       expect(stats.activity).toHaveLength(24);
       expect(
@@ -303,6 +316,47 @@ describeEachDatabase('attempts, resend and stats on %s', (kind) => {
         .data.find((w: { id: string }) => w.id === webhook.id);
       expect(listed.activity_24h).toMatchObject({ succeeded: 10, failed: 3 });
       expect(listed.activity_24h.buckets).toEqual(stats.activity);
+    });
+
+    it('answers percentiles from the response-time buckets and failures by kind of the window', async () => {
+      const webhook = await createWebhook();
+      const currentHour = Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
+      const rollup = (hoursAgo: number, counters: Record<string, number>) => ({
+        webhook_id: webhook.id,
+        hour: currentHour - hoursAgo * HOUR_MS,
+        succeeded: 0,
+        failed: 0,
+        response_ms_sum: 0,
+        response_count: 0,
+        // every row names every column (SQLite has no DEFAULT in a multi-row VALUES)
+        ...Object.fromEntries([...RESPONSE_BUCKET_COLUMNS, ...FAILURE_KIND_COLUMNS].map((c) => [c, 0])),
+        ...counters,
+      });
+      await t.database.db
+        .insertInto('webhook_stats_hourly')
+        .values([
+          rollup(0, { response_le_50: 6, failed_server_error: 2, failed_timeout: 1 }),
+          rollup(3, { response_le_5: 4, response_le_1000: 2, failed_client_error: 3, failed_dns: 1 }),
+          rollup(24, { response_le_inf: 500, failed_blocked: 9 }),
+        ])
+        .execute();
+      const response = await api.get(`/webhooks/${webhook.id}/stats`);
+      expect(response.statusCode).toBe(200);
+      const stats = response.json();
+      // 12 responses: 4 ≤ 5 ms, 6 in (25, 50], 2 in (500, 1000]; the rank 6 is in (25, 50]
+      expect(stats.p50_response_ms).toBe(Math.round(25 + (25 * 2) / 6));
+      // rank 11.4 is in (500, 1000]: 500 + 500 × 1.4 / 2
+      expect(stats.p95_response_ms).toBe(850);
+      expect(stats.failures_by_kind).toEqual({
+        timeout: 1,
+        connection: 0,
+        dns: 1,
+        tls: 0,
+        redirect: 0,
+        client_error: 3,
+        server_error: 2,
+        blocked: 0,
+      });
     });
   });
 });

@@ -1,5 +1,6 @@
 // Rows the engine would write (events, deliveries, attempts, hourly stats), inserted straight for repo tests.
 import type { Kysely } from 'kysely';
+import type { FailureKindColumn, ResponseBucketColumn } from '../../src/db/stats-columns.ts';
 import type { Database, DeliveryStatus } from '../../src/db/tables.ts';
 import { newId } from '../../src/domain/ids.ts';
 
@@ -92,7 +93,14 @@ export async function insertStatsRow(
   db: Kysely<Database>,
   webhookId: string,
   hour: number,
-  values: { succeeded?: number; failed?: number; responseMsSum?: number; responseCount?: number },
+  values: {
+    succeeded?: number;
+    failed?: number;
+    responseMsSum?: number;
+    responseCount?: number;
+    /** Response-time bucket and failure-kind columns (db/stats-columns.ts); the others stay 0. */
+    counters?: Partial<Record<ResponseBucketColumn | FailureKindColumn, number>>;
+  },
 ) {
   await db
     .insertInto('webhook_stats_hourly')
@@ -103,6 +111,7 @@ export async function insertStatsRow(
       failed: values.failed ?? 0,
       response_ms_sum: values.responseMsSum ?? 0,
       response_count: values.responseCount ?? 0,
+      ...values.counters,
     })
     .execute();
 }

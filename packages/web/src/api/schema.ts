@@ -772,6 +772,25 @@ export interface components {
                 truncated: boolean;
             };
         };
+        /** @description Failed attempts in the last 24 hours by kind; every kind is present, 0 when none. Failures on the service side (nothing sent) are in `failed` but in no kind. */
+        FailuresByKind: {
+            /** @description No connection or no complete answer within the timeouts */
+            timeout: number;
+            /** @description The connection was refused, reset or failed otherwise */
+            connection: number;
+            /** @description The host name could not be resolved */
+            dns: number;
+            /** @description The TLS handshake or certificate check failed */
+            tls: number;
+            /** @description The endpoint answered 3xx (redirects are never followed) */
+            redirect: number;
+            /** @description The endpoint answered 4xx */
+            client_error: number;
+            /** @description The endpoint answered 5xx (or another status that is not 2xx, 3xx or 4xx) */
+            server_error: number;
+            /** @description The target is not allowed (a private, loopback or reserved address, or not https) */
+            blocked: number;
+        };
         WebhookStats: {
             /** @description Successful attempts in the last 24 hours */
             delivered: number;
@@ -782,6 +801,11 @@ export interface components {
             error_rate: number;
             /** @description Mean response time of attempts that got a response; null when none did */
             avg_response_ms: number | null;
+            /** @description Median response time (ms) of attempts that got a response, read from fixed buckets (upper bounds 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000 ms and above) by linear interpolation within the bucket; 10000 when it falls above the last bound; null when no attempt got a response */
+            p50_response_ms: number | null;
+            /** @description 95th percentile response time (ms) of attempts that got a response, read from fixed buckets (upper bounds 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000 ms and above) by linear interpolation within the bucket; 10000 when it falls above the last bound; null when no attempt got a response */
+            p95_response_ms: number | null;
+            failures_by_kind: components["schemas"]["FailuresByKind"];
             /** @description 24 hourly buckets, oldest first, the current hour last */
             activity: components["schemas"]["HourBucket"][];
         };

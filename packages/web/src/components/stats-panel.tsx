@@ -1,17 +1,24 @@
-// The last 24 hours of a webhook: delivered, error rate, average response time and the hourly
-// activity chart (succeeded and failed stacked).
+// The last 24 hours of a webhook: delivered, error rate, response times (p50 with the mean, p95),
+// the failures by kind that occurred, and the hourly activity chart (succeeded and failed stacked).
 import { BarChart } from '@mantine/charts';
-import { Group, Paper, SimpleGrid, Skeleton, Stack, Text, Title } from '@mantine/core';
+import { Anchor, Group, Paper, SimpleGrid, Skeleton, Stack, Text, Title } from '@mantine/core';
 import type { WebhookStats } from '../api/client.ts';
 import { chartTicks } from '../lib/chart-scale.ts';
+import { failureKindEntries } from '../lib/failure-kinds.ts';
 import { formatCount, formatDuration, formatHour, formatPercent } from '../lib/format.ts';
+
+function Caption({ children }: { children: string }) {
+  return (
+    <Text size="xs" c="dimmed" fw={600} tt="uppercase" style={{ letterSpacing: 0.5 }}>
+      {children}
+    </Text>
+  );
+}
 
 function Figure({ label, value, hint }: { label: string; value: string; hint?: string }) {
   return (
     <Stack gap={2}>
-      <Text size="xs" c="dimmed" fw={600} tt="uppercase" style={{ letterSpacing: 0.5 }}>
-        {label}
-      </Text>
+      <Caption>{label}</Caption>
       <Text fz={26} fw={650} lh={1.2}>
         {value}
       </Text>
@@ -38,19 +45,29 @@ export function StatsPanel({ stats }: { stats: WebhookStats | undefined }) {
           Last 24 hours
         </Title>
         {stats ? (
-          <SimpleGrid cols={3} spacing="lg" aria-label="24-hour stats">
-            <Figure
-              label="Delivered"
-              value={formatCount(stats.delivered)}
-              hint={`of ${formatCount(stats.attempts)} attempts`}
-            />
-            <Figure
-              label="Error rate"
-              value={formatPercent(stats.error_rate)}
-              hint={`${formatCount(stats.failed)} failed`}
-            />
-            <Figure label="Avg. response time" value={formatDuration(stats.avg_response_ms)} />
-          </SimpleGrid>
+          <>
+            <SimpleGrid cols={4} spacing="lg" aria-label="24-hour stats">
+              <Figure
+                label="Delivered"
+                value={formatCount(stats.delivered)}
+                hint={`of ${formatCount(stats.attempts)} attempts`}
+              />
+              <Figure
+                label="Error rate"
+                value={formatPercent(stats.error_rate)}
+                hint={`${formatCount(stats.failed)} failed`}
+              />
+              <Figure
+                label="Response time p50"
+                value={formatDuration(stats.p50_response_ms)}
+                hint={
+                  stats.avg_response_ms === null ? undefined : `avg. ${formatDuration(stats.avg_response_ms)}`
+                }
+              />
+              <Figure label="Response time p95" value={formatDuration(stats.p95_response_ms)} />
+            </SimpleGrid>
+            <FailureKinds stats={stats} />
+          </>
         ) : (
           <Skeleton h={64} />
         )}
@@ -82,6 +99,48 @@ export function StatsPanel({ stats }: { stats: WebhookStats | undefined }) {
         </Group>
       </Stack>
     </Paper>
+  );
+}
+
+/** The kinds of the window's failed attempts, only those that occurred, each linked to its section. */
+function FailureKinds({ stats }: { stats: WebhookStats }) {
+  const entries = failureKindEntries(stats.failures_by_kind);
+  if (entries.length === 0) return null;
+  return (
+    <Stack gap={6}>
+      <Caption>Failures by kind</Caption>
+      <Group
+        component="ul"
+        aria-label="Failures by kind"
+        gap="xs"
+        style={{ listStyle: 'none', margin: 0, padding: 0 }}
+      >
+        {entries.map((entry) => (
+          <Paper
+            component="li"
+            key={entry.kind}
+            withBorder
+            radius="xl"
+            px="sm"
+            py={4}
+            title={entry.description}
+          >
+            <Group gap={8} wrap="nowrap">
+              <span
+                aria-hidden
+                style={{ width: 8, height: 8, borderRadius: 4, background: 'var(--mantine-color-red-6)' }}
+              />
+              <Anchor href={entry.href} size="sm" c="inherit" underline="hover">
+                {entry.label}
+              </Anchor>
+              <Text size="sm" fw={650}>
+                {formatCount(entry.count)}
+              </Text>
+            </Group>
+          </Paper>
+        ))}
+      </Group>
+    </Stack>
   );
 }
 

@@ -7,6 +7,8 @@ import {
   foldResults,
   shouldAutoPause,
 } from '../../domain/auto-pause.ts';
+import { FAILURE_KINDS, failureKindOf } from '../../domain/failure-kind.ts';
+import { emptyResponseBuckets, responseBucketIndex } from '../../domain/response-histogram.ts';
 import type { NewAttemptRow } from '../tables.ts';
 import type { QueueResult, RecordOptions } from './types.ts';
 
@@ -40,7 +42,23 @@ export interface StatsBucket {
   failed: number;
   response_ms_sum: number;
   response_count: number;
+  /** Responses per bucket of RESPONSE_BUCKET_BOUNDS_MS. */
+  response_buckets: number[];
+  /** Failed attempts per kind, in FAILURE_KINDS order. */
+  failures: number[];
 }
+
+/** A bucket's values in STATS_COLUMNS order (db/stats-columns.ts), as the upserts take them. */
+export const statsValues = (b: StatsBucket): (string | number)[] => [
+  b.webhook_id,
+  b.hour,
+  b.succeeded,
+  b.failed,
+  b.response_ms_sum,
+  b.response_count,
+  ...b.response_buckets,
+  ...b.failures,
+];
 
 export interface KeptFold {
   attempts: NewAttemptRow[];
@@ -67,14 +85,24 @@ function addToStats(stats: Map<string, StatsBucket>, row: NewAttemptRow): void {
       failed: 0,
       response_ms_sum: 0,
       response_count: 0,
+      response_buckets: emptyResponseBuckets(),
+      failures: FAILURE_KINDS.map(() => 0),
     };
     stats.set(key, bucket);
   }
   if (row.outcome === 'succeeded') bucket.succeeded++;
   else bucket.failed++;
+  const kind = failureKindOf({
+    outcome: row.outcome,
+    error: row.error ?? null,
+    response_status: row.response_status ?? null,
+  });
+  if (kind !== null) bucket.failures[FAILURE_KINDS.indexOf(kind)]!++;
+  // Response time counts the attempts that got an answer, whatever their outcome.
   if (row.response_status != null) {
     bucket.response_ms_sum += Number(row.duration_ms);
     bucket.response_count++;
+    bucket.response_buckets[responseBucketIndex(Number(row.duration_ms))]!++;
   }
 }
 

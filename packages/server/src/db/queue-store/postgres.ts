@@ -2,6 +2,7 @@
 // array parameter, = ANY($n) / unnest); a claim is one round trip (UPDATE … RETURNING joined to
 // what a send needs), a record one transaction of set-based statements on one pooled connection.
 import type pg from 'pg';
+import { STATS_COLUMNS, STATS_COUNTER_COLUMNS, type StatsColumn } from '../stats-columns.ts';
 import {
   CLAIM_RANKING,
   CONTEXT_COLUMNS,
@@ -11,7 +12,7 @@ import {
   type SendContextRow,
   sendContextFromRow,
 } from './context.ts';
-import { counterUpdates, foldKept, needsRead, outcomeClasses, resetsOnly } from './fold.ts';
+import { counterUpdates, foldKept, needsRead, outcomeClasses, resetsOnly, statsValues } from './fold.ts';
 import type { QueueResult, QueueStore, RecordOptions, RecordSummary } from './types.ts';
 
 /** The claimed rows (`claimed`) joined to their event, webhook, owner and access, in due order. */
@@ -23,6 +24,13 @@ const WITH_CONTEXT = `
   JOIN users u ON u.id = w.user_id
   ORDER BY d.next_attempt_at`;
 const CLAIMED_COLUMNS = 'id, event_id, webhook_id, attempts, test, next_attempt_at';
+
+/** Array types of the hourly upsert's parameters other than int. */
+const STATS_COLUMN_TYPES: Partial<Record<StatsColumn, string>> = {
+  webhook_id: 'text',
+  hour: 'bigint',
+  response_ms_sum: 'bigint',
+};
 
 const SQL = {
   scan: `
@@ -115,13 +123,10 @@ const SQL = {
     FROM unnest($1::text[], $2::int[], $3::bool[]) AS j(id, count, pause)
     WHERE w.id = j.id`,
   stats: `
-    INSERT INTO webhook_stats_hourly AS s
-      (webhook_id, hour, succeeded, failed, response_ms_sum, response_count)
-    SELECT * FROM unnest($1::text[], $2::bigint[], $3::int[], $4::int[], $5::bigint[], $6::int[])
+    INSERT INTO webhook_stats_hourly AS s (${STATS_COLUMNS.join(', ')})
+    SELECT * FROM unnest(${STATS_COLUMNS.map((c, i) => `$${i + 1}::${STATS_COLUMN_TYPES[c] ?? 'int'}[]`).join(', ')})
     ON CONFLICT (webhook_id, hour) DO UPDATE SET
-      succeeded = s.succeeded + excluded.succeeded, failed = s.failed + excluded.failed,
-      response_ms_sum = s.response_ms_sum + excluded.response_ms_sum,
-      response_count = s.response_count + excluded.response_count`,
+      ${STATS_COUNTER_COLUMNS.map((c) => `${c} = s.${c} + excluded.${c}`).join(',\n      ')}`,
 } as const;
 
 type Name = keyof typeof SQL;
@@ -227,18 +232,11 @@ export function createPostgresQueueStore(
       for (const u of updates) if (u.pause) autoPaused.push(u.id);
     }
     if (fold.stats.length) {
-      const keys = [
-        'webhook_id',
-        'hour',
-        'succeeded',
-        'failed',
-        'response_ms_sum',
-        'response_count',
-      ] as const;
+      const rows = fold.stats.map(statsValues);
       await run(
         client,
         'stats',
-        keys.map((key) => fold.stats.map((bucket) => bucket[key])),
+        STATS_COLUMNS.map((_, i) => rows.map((row) => row[i])),
       );
     }
     return autoPaused;

@@ -3,6 +3,7 @@
 // lock, so it never interleaves with another transaction on the same connection.
 import type SQLite from 'better-sqlite3';
 import type { Kysely } from 'kysely';
+import { STATS_COLUMNS, STATS_COUNTER_COLUMNS } from '../stats-columns.ts';
 import type { Database } from '../tables.ts';
 import {
   CLAIM_RANKING,
@@ -13,7 +14,7 @@ import {
   type SendContextRow,
   sendContextFromRow,
 } from './context.ts';
-import { counterUpdates, foldKept, needsRead, outcomeClasses, resetsOnly } from './fold.ts';
+import { counterUpdates, foldKept, needsRead, outcomeClasses, resetsOnly, statsValues } from './fold.ts';
 import type { ClaimedDelivery, QueueStore, RecordOptions } from './types.ts';
 
 const SQL = {
@@ -104,13 +105,11 @@ const SQL = {
     FROM (SELECT value ->> 0 AS id, value ->> 1 AS count, value ->> 2 AS pause FROM json_each(@rows)) j
     WHERE webhooks.id = j.id`,
   stats: `
-    INSERT INTO webhook_stats_hourly (webhook_id, hour, succeeded, failed, response_ms_sum, response_count)
-    SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5
+    INSERT INTO webhook_stats_hourly (${STATS_COLUMNS.join(', ')})
+    SELECT ${STATS_COLUMNS.map((_, i) => `value ->> ${i}`).join(', ')}
     FROM json_each(?) WHERE true
     ON CONFLICT (webhook_id, hour) DO UPDATE SET
-      succeeded = succeeded + excluded.succeeded, failed = failed + excluded.failed,
-      response_ms_sum = response_ms_sum + excluded.response_ms_sum,
-      response_count = response_count + excluded.response_count`,
+      ${STATS_COUNTER_COLUMNS.map((c) => `${c} = ${c} + excluded.${c}`).join(',\n      ')}`,
 } as const;
 
 type Statements = { [K in keyof typeof SQL]: SQLite.Statement };
@@ -223,17 +222,7 @@ export function createSqliteQueueStore(sqlite: SQLite.Database, db: Kysely<Datab
           });
           for (const u of updates) if (u.pause) autoPaused.push(u.id);
         }
-        if (fold.stats.length) {
-          const rows = fold.stats.map((b) => [
-            b.webhook_id,
-            b.hour,
-            b.succeeded,
-            b.failed,
-            b.response_ms_sum,
-            b.response_count,
-          ]);
-          s.stats.run(JSON.stringify(rows));
-        }
+        if (fold.stats.length) s.stats.run(JSON.stringify(fold.stats.map(statsValues)));
         return { recorded: kept.size, autoPaused };
       }),
   };

@@ -1,6 +1,10 @@
 // Reads the hourly rollups the engine writes (webhook_stats_hourly, `hour` = start of the hour in ms):
-// per-webhook totals and zero-filled hourly buckets over a window of whole hours.
+// per-webhook totals, response-time histogram and failures by kind, and zero-filled hourly buckets
+// over a window of whole hours.
 import type { Kysely } from 'kysely';
+import { emptyFailuresByKind, FAILURE_KINDS, type FailureKind } from '../../domain/failure-kind.ts';
+import { emptyResponseBuckets } from '../../domain/response-histogram.ts';
+import { FAILURE_KIND_COLUMNS, RESPONSE_BUCKET_COLUMNS } from '../stats-columns.ts';
 import type { Database } from '../tables.ts';
 
 export const HOUR_MS = 3_600_000;
@@ -16,6 +20,10 @@ export interface WindowStats {
   failed: number;
   responseMsSum: number;
   responseCount: number;
+  /** Responses per bucket of RESPONSE_BUCKET_BOUNDS_MS. */
+  responseBuckets: number[];
+  /** Failed attempts per kind (internal failures are in `failed` only). */
+  failuresByKind: Record<FailureKind, number>;
   /** `hours` buckets, oldest first, zero-filled. */
   buckets: HourBucket[];
 }
@@ -29,6 +37,8 @@ const emptyStats = (start: number, hours: number): WindowStats => ({
   failed: 0,
   responseMsSum: 0,
   responseCount: 0,
+  responseBuckets: emptyResponseBuckets(),
+  failuresByKind: emptyFailuresByKind(),
   buckets: Array.from({ length: hours }, (_, i) => ({ hour: start + i * HOUR_MS, succeeded: 0, failed: 0 })),
 });
 
@@ -62,6 +72,12 @@ export function createStatsRepo(db: Kysely<Database>) {
         stats.failed += Number(row.failed);
         stats.responseMsSum += Number(row.response_ms_sum);
         stats.responseCount += Number(row.response_count);
+        RESPONSE_BUCKET_COLUMNS.forEach((column, i) => {
+          stats.responseBuckets[i]! += Number(row[column]);
+        });
+        FAILURE_KIND_COLUMNS.forEach((column, i) => {
+          stats.failuresByKind[FAILURE_KINDS[i]!] += Number(row[column]);
+        });
       }
       return result;
     },

@@ -2,6 +2,8 @@
 // event-type catalog (/api/v1). Names and shapes follow CONTRACT.md.
 import { z } from 'zod';
 import { EVENT_TYPES } from '../../domain/event-catalog.ts';
+import { FAILURE_KINDS, type FailureKind } from '../../domain/failure-kind.ts';
+import { RESPONSE_BUCKET_BOUNDS_MS } from '../../domain/response-histogram.ts';
 import { isoTime, nextCursor, PageQuery, safeText } from './common.ts';
 
 const eventType = z.enum(EVENT_TYPES, {
@@ -191,6 +193,38 @@ export const AttemptDetail = AttemptSummary.extend({
   }),
 }).meta({ id: 'AttemptDetail' });
 
+const FAILURE_KIND_MEANINGS: Record<FailureKind, string> = {
+  timeout: 'No connection or no complete answer within the timeouts',
+  connection: 'The connection was refused, reset or failed otherwise',
+  dns: 'The host name could not be resolved',
+  tls: 'The TLS handshake or certificate check failed',
+  redirect: 'The endpoint answered 3xx (redirects are never followed)',
+  client_error: 'The endpoint answered 4xx',
+  server_error: 'The endpoint answered 5xx (or another status that is not 2xx, 3xx or 4xx)',
+  blocked: 'The target is not allowed (a private, loopback or reserved address, or not https)',
+};
+
+export const FailuresByKind = z
+  .object(
+    Object.fromEntries(
+      FAILURE_KINDS.map((kind) => [kind, z.number().int().describe(FAILURE_KIND_MEANINGS[kind])]),
+    ) as Record<FailureKind, z.ZodNumber>,
+  )
+  .describe(
+    'Failed attempts in the last 24 hours by kind; every kind is present, 0 when none. Failures on the service side (nothing sent) are in `failed` but in no kind.',
+  )
+  .meta({ id: 'FailuresByKind' });
+
+const finiteBounds = RESPONSE_BUCKET_BOUNDS_MS.filter(Number.isFinite);
+const percentile = (which: string) =>
+  z
+    .number()
+    .int()
+    .nullable()
+    .describe(
+      `${which} response time (ms) of attempts that got a response, read from fixed buckets (upper bounds ${finiteBounds.join(', ')} ms and above) by linear interpolation within the bucket; ${finiteBounds.at(-1)} when it falls above the last bound; null when no attempt got a response`,
+    );
+
 export const StatsOut = z
   .object({
     delivered: z.number().int().describe('Successful attempts in the last 24 hours'),
@@ -202,6 +236,9 @@ export const StatsOut = z
       .int()
       .nullable()
       .describe('Mean response time of attempts that got a response; null when none did'),
+    p50_response_ms: percentile('Median'),
+    p95_response_ms: percentile('95th percentile'),
+    failures_by_kind: FailuresByKind,
     activity: z.array(HourBucket).describe('24 hourly buckets, oldest first, the current hour last'),
   })
   .meta({ id: 'WebhookStats' });

@@ -40,6 +40,9 @@ export const statsView = (stats: WebhookStats) => ({
   attempts: stats.attempts,
   error_rate: stats.errorRate,
   avg_response_ms: stats.avgResponseMs,
+  p50_response_ms: stats.p50ResponseMs,
+  p95_response_ms: stats.p95ResponseMs,
+  failures_by_kind: stats.failuresByKind,
   activity: stats.activity.map(bucketView),
 });
 
