@@ -75,6 +75,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/internal/v1/events/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish up to 500 conversation events at once
+         * @description Stores every acceptable event and its deliveries in one transaction and answers 202 with `data`: one entry per event sent, in order — `{id, deliveries, missed}`, or `{error: {code, message, details?}}` with the code POST /internal/v1/events would answer for that event alone (`validation_failed`, `unknown_event_type`, `conversation_not_found`, `idempotency_conflict`). The other events are stored all the same. `idempotency_key` works as the `idempotency-key` header and shares its keys: a key used before (by either route, or earlier in the same batch) with the same event gives the same id and fans out once. Only a malformed envelope — the body not an object with just `events`, `events` not an array of 1–500 JSON objects — refuses the whole batch (422, nothing stored). Bodies up to 4 MiB.
+         */
+        post: operations["publishEventBatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/session": {
         parameters: {
             query?: never;
@@ -921,6 +941,25 @@ export interface components {
             /** @description Deliveries recorded as missed for paused webhooks */
             missed: number;
         };
+        BatchEventIn: {
+            /** @description conversation.ready, conversation.failed or conversation.deleted */
+            type: string;
+            conversation_id: string;
+            /** @description Only for conversation.failed */
+            error?: {
+                code: string;
+                message: string;
+            };
+            /** @description As the idempotency-key header of POST /internal/v1/events, shared with it */
+            idempotency_key?: string;
+        };
+        EventBatchIn: {
+            events: components["schemas"]["BatchEventIn"][];
+        };
+        EventBatchAccepted: {
+            /** @description One entry per event sent, in order: the event accepted, or why this one was refused */
+            data: (components["schemas"]["EventAccepted"] | components["schemas"]["Error"])[];
+        };
     };
     responses: never;
     parameters: never;
@@ -1363,6 +1402,106 @@ export interface operations {
             /** @description Error: `conflict`, `idempotency_conflict`, `webhook_limit_reached`, `webhook_paused`, `email_taken`, `token_limit_reached` */
             409: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: `payload_too_large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: `unsupported_media_type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: `validation_failed`, `unknown_event_type` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: `internal_error` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: `service_unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    publishEventBatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EventBatchIn"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventBatchAccepted"];
+                };
+            };
+            /** @description Error: `invalid_json`, `invalid_encoding`, `bad_request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: `unauthorized`, `invalid_credentials` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error: `method_not_allowed` */
+            405: {
+                headers: {
+                    /** @description The methods this path accepts, such as `GET, PATCH, DELETE` */
+                    Allow?: string;
                     [name: string]: unknown;
                 };
                 content: {
