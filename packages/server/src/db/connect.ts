@@ -3,12 +3,13 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { createPostgresQueueStore } from './queue-store/postgres.ts';
 import { createSqliteQueueStore } from './queue-store/sqlite.ts';
 import type { QueueStore } from './queue-store/types.ts';
 import { createFirstAnalyze } from './repos/queue-sweeps.ts';
+import { sqliteDialect } from './sqlite-dialect.ts';
 import { withStatementCache } from './sqlite-statement-cache.ts';
 import type { Database } from './tables.ts';
 
@@ -52,7 +53,7 @@ function connectSqlite(path: string): DatabaseHandle {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  const db = new Kysely<Database>({ dialect: sqliteDialect(sqlite, withStatementCache(sqlite)) });
   return {
     db,
     dialect: 'sqlite',
