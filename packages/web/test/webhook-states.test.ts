@@ -152,6 +152,13 @@ describe.skipIf(browserSkipReason)('webhook states in Chromium', () => {
       expect(await narrow.page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth)).toBe(
         false,
       );
+      // The deliveries table fits its panel: no sideways scrolling to reach a row's retry or Resend.
+      const tableScrolls = await narrow.page.evaluate(() => {
+        let box = document.querySelector('table[aria-label="Latest deliveries"]')?.parentElement ?? null;
+        while (box && getComputedStyle(box).overflowX === 'visible') box = box.parentElement;
+        return box ? box.scrollWidth > box.clientWidth : 'no scroll container';
+      });
+      expect(tableScrolls).toBe(false);
       await narrow.screenshot('webhook-detail', { fullPage: true });
       expect(await narrow.accessibilityViolations()).toEqual([]);
       expect(narrow.consoleErrors).toEqual([]);

@@ -26,12 +26,13 @@ import { TimeText } from './time-text.tsx';
 
 type StatusFilter = 'all' | 'succeeded' | 'failed';
 
-function RetryCell({ attempt, webhookId }: { attempt: AttemptSummary; webhookId: string }) {
+/** Under a failed attempt's status: when it is retried, or Resend once its retries are over. */
+function NextStep({ attempt, webhookId }: { attempt: AttemptSummary; webhookId: string }) {
   const resend = useResend(webhookId);
   if (attempt.outcome !== 'failed') return null;
   if (attempt.next_retry_at) {
     return (
-      <Text size="xs" c="dimmed">
+      <Text size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }}>
         Retry {formatRelative(attempt.next_retry_at)}
       </Text>
     );
@@ -100,12 +101,12 @@ function AttemptRow({
       </Table.Td>
       <Table.Td ta="center">#{attempt.attempt}</Table.Td>
       <Table.Td>
-        <AttemptStatus attempt={attempt} />
+        <Stack gap={4} align="flex-start">
+          <AttemptStatus attempt={attempt} />
+          <NextStep attempt={attempt} webhookId={webhookId} />
+        </Stack>
       </Table.Td>
       <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDuration(attempt.duration_ms)}</Table.Td>
-      <Table.Td style={{ whiteSpace: 'nowrap' }}>
-        <RetryCell attempt={attempt} webhookId={webhookId} />
-      </Table.Td>
     </Table.Tr>
   );
 }
@@ -184,7 +185,7 @@ export function DeliveriesPanel({ webhookId, eventTypes }: { webhookId: string; 
                 : 'No deliveries yet. Send a test event to see the first one here.'}
           </Text>
         ) : (
-          <Table.ScrollContainer minWidth={720}>
+          <Table.ScrollContainer minWidth={520}>
             <Table highlightOnHover verticalSpacing="sm" aria-label="Latest deliveries">
               <Table.Thead>
                 <Table.Tr>
@@ -193,9 +194,6 @@ export function DeliveriesPanel({ webhookId, eventTypes }: { webhookId: string; 
                   <Table.Th ta="center">Attempt</Table.Th>
                   <Table.Th>Status</Table.Th>
                   <Table.Th>Duration</Table.Th>
-                  <Table.Th>
-                    <span className="visually-hidden">Retry</span>
-                  </Table.Th>
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
