@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // `npm run bench`: end-to-end benchmark of the service on this machine, next to the raw HTTP limit.
 // Scenarios: raw (undici POST loop, the limit), bullmq (the BullMQ + Redis peer, throughput),
-// sqlite (one process, throughput), postgres (api + 2 workers, throughput), latency and
-// bullmq-latency (fixed rate, publish→delivery), publish (api only). Service figures are printed as
-// ratios to the peer and to the signed-undici limit of the same run.
+// sqlite (one process, throughput), postgres (api + 2 workers, throughput), latency, latency-k4,
+// latency-postgres and bullmq-latency (fixed rate, publish→delivery), publish and publish-batch (api
+// only), query-p99 (read API over 1M attempts); not by default: drain-rss (RSS draining a 1M
+// backlog). Service figures are printed as ratios to the peer and to the signed-undici limit.
 // Prints a table and writes bench/results/bench-<time>.json. See bench/README.md for the flags.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -11,20 +12,34 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { scenarioPeer, scenarioPeerLatency } from './lib/peer.mjs';
 import { REPO, startReceiver, stop, useServiceRepo } from './lib/processes.mjs';
-import {
-  scenarioLatency,
-  scenarioPostgres,
-  scenarioPublish,
-  scenarioRaw,
-  scenarioSqlite,
-} from './lib/scenarios.mjs';
+import { scenarioPostgres, scenarioRaw, scenarioSqlite } from './lib/scenarios.mjs';
+import { scenarioDrainRss } from './lib/scenarios-backlog.mjs';
+import { scenarioLatency, scenarioLatencyK4, scenarioLatencyPostgres } from './lib/scenarios-latency.mjs';
+import { scenarioPublish, scenarioPublishBatch } from './lib/scenarios-publish.mjs';
+import { scenarioQueryP99 } from './lib/scenarios-query.mjs';
 import { formatTable } from './lib/table.mjs';
 
-const ALL = ['raw', 'bullmq', 'sqlite', 'postgres', 'latency', 'bullmq-latency', 'publish'];
+const DEFAULT = [
+  'raw',
+  'bullmq',
+  'sqlite',
+  'postgres',
+  'latency',
+  'latency-k4',
+  'latency-postgres',
+  'bullmq-latency',
+  'publish',
+  'publish-batch',
+  'query-p99',
+];
+// About 5 minutes at full size (a 1M backlog): run it by name (--scenario drain-rss).
+const HEAVY = ['drain-rss'];
+const ALL = [...DEFAULT, ...HEAVY];
 const PEER = ['bullmq', 'bullmq-latency'];
+const POSTGRES = ['postgres', 'latency-postgres'];
 const { values: flags } = parseArgs({
   options: {
-    scenario: { type: 'string', default: ALL.join(',') },
+    scenario: { type: 'string', default: DEFAULT.join(',') },
     events: { type: 'string', default: '20000' },
     webhooks: { type: 'string', default: '4' },
     'skip-postgres': { type: 'boolean', default: false },
@@ -40,6 +55,13 @@ const { values: flags } = parseArgs({
     'raw-seconds': { type: 'string', default: '3' },
     'deadline-seconds': { type: 'string', default: '40' },
     'receiver-delay-ms': { type: 'string', default: '0' },
+    'batch-events': { type: 'string', default: '100000' },
+    'batch-size': { type: 'string', default: '500' },
+    'batch-concurrency': { type: 'string', default: '4' },
+    backlog: { type: 'string', default: '1000000' },
+    'backlog-deadline-seconds': { type: 'string', default: '1200' },
+    'query-attempts': { type: 'string', default: '1000000' },
+    'query-requests': { type: 'string', default: '300' },
     env: { type: 'string', multiple: true, default: [] },
     'service-repo': { type: 'string', default: REPO },
     'cpu-prof': { type: 'boolean', default: false },
@@ -49,7 +71,7 @@ const { values: flags } = parseArgs({
 });
 if (flags.help) {
   process.stdout.write(
-    'Usage: npm run bench -- [--scenario raw,bullmq,sqlite,postgres,latency,bullmq-latency,publish]\n',
+    `Usage: npm run bench -- [--scenario ${DEFAULT.join(',')}] (also: ${HEAVY.join(', ')})\n`,
   );
   process.stdout.write(
     '  [--events N] [--webhooks K] [--skip-postgres] [--skip-peer] [--env KLANG_X=v …] [--cpu-prof]\n',
@@ -59,7 +81,7 @@ if (flags.help) {
 
 const scenarios = flags.scenario
   .split(',')
-  .filter((name) => !(flags['skip-postgres'] && name === 'postgres'))
+  .filter((name) => !(flags['skip-postgres'] && POSTGRES.includes(name)))
   .filter((name) => !(flags['skip-peer'] && PEER.includes(name)));
 const unknown = scenarios.filter((name) => !ALL.includes(name));
 if (unknown.length > 0) throw new Error(`Unknown scenario ${unknown.join(', ')}; use ${ALL.join(', ')}`);
@@ -84,6 +106,13 @@ const opts = {
   latencyWebhooks: Math.min(4, Number(flags['latency-webhooks'])),
   rawSeconds: Number(flags['raw-seconds']),
   deadlineMs: Number(flags['deadline-seconds']) * 1000,
+  batchEvents: Number(flags['batch-events']),
+  batchSize: Number(flags['batch-size']),
+  batchConcurrency: Number(flags['batch-concurrency']),
+  backlog: Number(flags.backlog),
+  backlogDeadlineMs: Number(flags['backlog-deadline-seconds']) * 1000,
+  queryAttempts: Number(flags['query-attempts']),
+  queryRequests: Number(flags['query-requests']),
   serviceEnv: {
     ...Object.fromEntries(flags.env.map((pair) => pair.split(/=(.*)/s).slice(0, 2))),
     ...(flags['sql-timing'] ? { KLANG_BENCH_SQL_TIMING: join(profDir, 'sql-%p.json') } : {}),
@@ -102,7 +131,12 @@ const runners = {
   sqlite: scenarioSqlite,
   postgres: scenarioPostgres,
   latency: scenarioLatency,
+  'latency-k4': scenarioLatencyK4,
+  'latency-postgres': scenarioLatencyPostgres,
   publish: scenarioPublish,
+  'publish-batch': scenarioPublishBatch,
+  'drain-rss': scenarioDrainRss,
+  'query-p99': scenarioQueryP99,
 };
 const results = {};
 const startedAt = Date.now();

@@ -20,7 +20,7 @@ async function call(method, url, token, body) {
   return text ? JSON.parse(text) : undefined;
 }
 
-/** A Pro user owning one conversation and `ports.length` webhooks, one per receiver port. */
+/** A Pro user owning one conversation and `ports.length` webhooks, one per receiver port; its API token. */
 export async function setupAccount({ url, env, ports }) {
   const ingest = env.KLANG_INGEST_TOKEN;
   const email = `bench-${randomBytes(4).toString('hex')}@example.com`;
@@ -32,14 +32,16 @@ export async function setupAccount({ url, env, ports }) {
   });
   const apiToken = await cli(env, ['tokens', 'create', '--email', email, '--name', 'bench']);
   const secrets = {};
+  const webhookIds = [];
   for (const port of ports) {
     const webhook = await call('POST', `${url}/api/v1/webhooks`, apiToken, {
       url: `http://127.0.0.1:${port}/`,
       events: ['conversation.ready'],
     });
     secrets[port] = webhook.secret;
+    webhookIds.push(webhook.id);
   }
-  return { conversationId: 'cnv_bench', secrets };
+  return { conversationId: 'cnv_bench', secrets, webhookIds, apiToken };
 }
 
 function publisher(url, token, connections) {

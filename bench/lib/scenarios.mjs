@@ -1,83 +1,16 @@
-// The benchmark scenarios. Each starts its own deployment (fresh SQLite file or PostgreSQL
-// database), runs one measurement against the shared receiver and stops everything it started.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
+// The throughput scenarios: the raw HTTP limit, and the service (SQLite, PostgreSQL) publishing and
+// delivering as fast as it can. Each starts its own deployment (deployments.mjs) and stops it.
+import { processFigures, round, withPostgres, withSqlite } from './deployments.mjs';
 import {
   nowMs,
-  pct,
   publishAsFastAsPossible,
-  publishAtRate,
   rawLoop,
   receiverControl,
   receiverStats,
   setupAccount,
   waitForDeliveries,
 } from './load.mjs';
-import { cpuSecondsMatching, procStats, serviceEnv, startService, stop } from './processes.mjs';
-
-/** Runs `body` against a fresh SQLite deployment of the given role. */
-async function withSqlite(opts, role, body) {
-  const dir = mkdtempSync(join(tmpdir(), 'klang-bench-'));
-  const env = serviceEnv({
-    databaseUrl: `sqlite:${join(dir, 'klang.db')}`,
-    dataDir: dir,
-    extra: opts.serviceEnv,
-  });
-  const service = await startService(env, role, { nodeArgs: opts.nodeArgs });
-  try {
-    return await body({ env, url: service.url, services: [service] });
-  } finally {
-    await stop(service.child);
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** Runs `body` against a fresh PostgreSQL database with one api and `workers` worker processes. */
-async function withPostgres(opts, workers, body) {
-  const name = 'klang_bench';
-  const admin = new pg.Client({ connectionString: `${opts.pgUrl}/postgres` });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${name}`);
-  const env = serviceEnv({ databaseUrl: `${opts.pgUrl}/${name}`, dataDir: tmpdir(), extra: opts.serviceEnv });
-  const services = [];
-  try {
-    services.push(await startService(env, 'api', { nodeArgs: opts.nodeArgs }));
-    for (let i = 0; i < workers; i++)
-      services.push(await startService(env, 'worker', { nodeArgs: opts.nodeArgs }));
-    const result = await body({ env, url: services[0].url, services });
-    await Promise.all(services.map((service) => stop(service.child)));
-    // The whole life of the database (setup included), read once its processes have flushed their stats.
-    const { rows } = await admin.query(
-      `SELECT xact_commit, tup_inserted, tup_updated, tup_deleted, tup_returned, tup_fetched
-       FROM pg_stat_database WHERE datname = $1`,
-      [name],
-    );
-    const perDelivery = Object.entries(rows[0] ?? {}).map(([key, value]) => [
-      key,
-      round(Number(value) / Math.max(1, result.delivered), 1),
-    ]);
-    return { ...result, postgresStatsPerDelivery: Object.fromEntries(perDelivery) };
-  } finally {
-    await Promise.all(services.map((service) => stop(service.child)));
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
-  }
-}
-
-const processFigures = (services, before) =>
-  services.map((service, i) => {
-    const now = procStats(service.child.pid);
-    return {
-      role: service.role,
-      peakRssMiB: now.peakRssMiB,
-      cpuSeconds: round(now.cpuSeconds - before[i].cpuSeconds, 2),
-    };
-  });
-
-const round = (value, digits = 0) => Math.round(value * 10 ** digits) / 10 ** digits;
+import { cpuSecondsMatching, procStats } from './processes.mjs';
 
 /** The largest number of requests in any 1 s window of the receiver's 100 ms timeline. */
 const peakPerSecond = (timeline) =>
@@ -188,84 +121,3 @@ export const scenarioPostgres = (opts) =>
   withPostgres(opts, opts.pgWorkers, (deployment) =>
     measureThroughput({ ...opts, backendNeedle: ' klang_bench ' }, deployment),
   );
-
-/** Publish only (role api, no worker): how fast events and their fan-out rows are stored. */
-export const scenarioPublish = (opts) =>
-  withSqlite(opts, 'api', async ({ env, url, services }) => {
-    const account = await setupAccount({ url, env, ports: opts.ports.slice(0, 1) });
-    const before = services.map((service) => procStats(service.child.pid));
-    const published = await publishAsFastAsPossible({
-      url,
-      token: env.KLANG_INGEST_TOKEN,
-      conversationId: account.conversationId,
-      events: opts.events,
-      concurrency: opts.publishConcurrency,
-      deadlineMs: opts.deadlineMs / 2,
-    });
-    const processes = processFigures(services, before);
-    return {
-      webhooks: 1,
-      ...published,
-      results: undefined,
-      serviceCpuUsPerEvent: round((processes[0].cpuSeconds * 1e6) / Math.max(1, published.accepted)),
-      processes,
-    };
-  });
-
-/** Open-loop publishing at a fixed rate; publish→delivery latency from two clocks. */
-export const scenarioLatency = (opts) =>
-  withSqlite(opts, 'all', async ({ env, url, services }) => {
-    const ports = opts.ports.slice(0, opts.latencyWebhooks);
-    const account = await setupAccount({ url, env, ports });
-    const port = opts.ports[0];
-    const load = {
-      url,
-      token: env.KLANG_INGEST_TOKEN,
-      conversationId: account.conversationId,
-      rate: opts.rate,
-    };
-    // One second at the same rate first (connections, JIT), not counted.
-    const warmup = await publishAtRate({ ...load, seconds: 1 });
-    await waitForDeliveries(port, warmup.accepted * ports.length, { deadlineMs: 10_000 });
-    await receiverControl(port, '/__reset');
-    await receiverControl(port, '/__config', { recordIds: true });
-    const before = services.map((service) => procStats(service.child.pid));
-    const published = await publishAtRate({ ...load, seconds: opts.latencySeconds });
-    // Late warm-up deliveries may still arrive: wait for (and count) this phase's events only.
-    const sentAt = new Map(published.results.map((r) => [r.id, r.sentAt]));
-    const expected = published.accepted * ports.length;
-    const measured = (stats) =>
-      Object.entries(stats.received).filter(([key]) => sentAt.has(key.split('@')[0]));
-    const deadline = nowMs() + opts.deadlineMs / 2;
-    let stats = await receiverStats(port, 'ids');
-    while (measured(stats).length < expected && nowMs() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      stats = await receiverStats(port, 'ids');
-    }
-    await receiverControl(port, '/__config', { recordIds: false });
-    const mine = measured(stats);
-    const sorted = (values) => values.sort((a, b) => a - b);
-    const summary = (values) => ({
-      n: values.length,
-      p50: pct(values, 50),
-      p95: pct(values, 95),
-      p99: pct(values, 99),
-      max: pct(values, 100),
-    });
-    // Runner's clock: from just before the publish request left; service clock: from created_at.
-    const fromSend = sorted(mine.map(([key, [at]]) => at - sentAt.get(key.split('@')[0])));
-    const fromCreatedAt = sorted(
-      mine.map(([, [at, created]]) => at - created).filter((v) => !Number.isNaN(v)),
-    );
-    return {
-      rate: opts.rate,
-      seconds: opts.latencySeconds,
-      webhooks: ports.length,
-      publish: { ...published, results: undefined },
-      delivered: mine.length,
-      complete: mine.length >= expected,
-      fromCreatedAtMs: summary(fromCreatedAt),
-      fromSendMs: summary(fromSend),
-      processes: processFigures(services, before),
-    };
-  });

@@ -1,6 +1,10 @@
 // The printed summary: one Markdown table row per figure, with its target from
 // docs/performance.md and, for the service's figures, its ratio to the BullMQ peer and its share of
-// the signed undici POST rate, both measured in the same run.
+// the signed undici POST rate, both measured in the same run. Latency rows: table-latency.mjs;
+// drain-rss and query-p99: table-scale.mjs.
+import { latencyRows } from './table-latency.mjs';
+import { scaleRows } from './table-scale.mjs';
+
 const fmt = (value, unit = '') =>
   value === null || value === undefined
     ? '—'
@@ -134,30 +138,7 @@ function rows(report) {
       );
     add(tag, 'peak RSS', s.processes.map((p) => `${p.role} ${p.peakRssMiB} MiB`).join(', '));
   }
-  const l = r.latency;
-  if (l && !l.error) {
-    const tag = `latency (${l.rate} ev/s × ${l.seconds} s, K=${l.webhooks})`;
-    const target = l.webhooks === 1 ? '≤ 2 / ≤ 10 ms' : '≤ 3 / ≤ 50 ms';
-    const vs =
-      peerLatency && peerLatency.webhooks === l.webhooks
-        ? `p50 ${times(l.fromSendMs.p50, peerLatency.fromSendMs.p50)}, p99 ${times(l.fromSendMs.p99, peerLatency.fromSendMs.p99)}`
-        : '';
-    add(
-      tag,
-      'p50 / p95 / p99, publish sent → received',
-      `${l.fromSendMs.p50} / ${l.fromSendMs.p95} / ${l.fromSendMs.p99} ms`,
-      `p50/p99 ${target}`,
-      vs,
-    );
-    add(
-      tag,
-      'p50 / p95 / p99, created_at → received',
-      `${l.fromCreatedAtMs.p50} / ${l.fromCreatedAtMs.p95} / ${l.fromCreatedAtMs.p99} ms`,
-    );
-    add(tag, 'publish ack p50 / p99', `${l.publish.ackMs.p50} / ${l.publish.ackMs.p99} ms`);
-    add(tag, 'delivered / published', `${fmt(l.delivered)} / ${fmt(l.publish.accepted * l.webhooks)}`);
-    add(tag, 'peak RSS', `${l.processes[0].peakRssMiB} MiB`);
-  }
+  latencyRows(r, { add, fmt, times, peerLatency });
   const p = r.publish;
   if (p && !p.error) {
     const tag = `publish (api only, K=1)`;
@@ -172,6 +153,26 @@ function rows(report) {
     add(tag, 'ack p50 / p99', `${p.ackMs.p50} / ${p.ackMs.p99} ms`);
     add(tag, 'service CPU per event', fmt(p.serviceCpuUsPerEvent, ' µs'));
   }
+  const b = r['publish-batch'];
+  if (b && !b.error) {
+    const tag = `publish-batch (api only, K=1, ${b.batchSize} per request, ${b.concurrency} in flight)`;
+    add(
+      tag,
+      'events accepted/s',
+      fmt(b.perSecond, ' ev/s'),
+      '≥ 10,000 ev/s',
+      peer ? `${times(b.perSecond, peer.publish.perSecond)} (peer's addBulk ev/s)` : '',
+    );
+    if (p && !p.error) add(tag, '… over single-event publish', times(b.perSecond, p.perSecond));
+    add(
+      tag,
+      'events accepted / requested (refused, failed requests)',
+      `${fmt(b.accepted)} / ${fmt(b.requested)} (${b.refused}, ${b.failedRequests})`,
+    );
+    add(tag, 'request p50 / p99', `${b.requestMs.p50} / ${b.requestMs.p99} ms`);
+    add(tag, 'service CPU per event', fmt(b.serviceCpuUsPerEvent, ' µs'));
+  }
+  scaleRows(r, { add, fmt });
   for (const [name, s] of Object.entries(r)) if (s?.error) add(name, 'FAILED', s.error.split('\n')[0]);
   return out;
 }
