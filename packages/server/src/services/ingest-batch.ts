@@ -2,10 +2,10 @@
 // conversations read in one query, every accepted event stored in one transaction, the workers woken
 // once. One answer per input, in order: what was published, or the refusal of that input alone.
 import { AppError } from '../domain/errors.ts';
-import type { IngestDeps } from './ingest.ts';
 import {
   conversationNotFound,
   eventToStore,
+  type IngestDeps,
   idempotencyConflict,
   type Published,
   type PublishInput,

@@ -1,7 +1,9 @@
 // What makes a host event acceptable and how it is stored, shared by the single and the batch intake:
 // the type and `error` rules, the refusals (with their codes), the stored event and its request hash.
 import { createHash } from 'node:crypto';
-import type { Idempotency, NewEvent } from '../db/repos/events-repo.ts';
+import type { QueueSignal } from '../db/queue-signal.ts';
+import type { Idempotency, NewEvent } from '../db/repos/event-types.ts';
+import type { Repos } from '../db/repos/index.ts';
 import { AppError, validationFailed } from '../domain/errors.ts';
 import {
   buildPayload,
@@ -11,6 +13,14 @@ import {
   isEventType,
 } from '../domain/event-catalog.ts';
 import { newId } from '../domain/ids.ts';
+import type { Metrics } from '../metrics.ts';
+
+/** What publishing needs from the container. */
+export interface IngestDeps {
+  repos: Repos;
+  queueSignal: QueueSignal;
+  metrics: Metrics;
+}
 
 export interface PublishInput {
   type: string;

@@ -1,25 +1,17 @@
 // Publishing host events: validate, build the payload, store event + fan-out in one transaction,
 // then wake the workers. Answers only after commit. (A batch of events: ingest-batch.ts.)
-import type { QueueSignal } from '../db/queue-signal.ts';
-import type { Repos } from '../db/repos/index.ts';
-import type { Metrics } from '../metrics.ts';
 import { createBatchPublisher } from './ingest-batch.ts';
 import {
   conversationNotFound,
   eventToStore,
+  type IngestDeps,
   idempotencyConflict,
   type Published,
   type PublishInput,
   ruleRefusal,
 } from './ingest-rules.ts';
 
-export type { Published, PublishInput } from './ingest-rules.ts';
-
-export interface IngestDeps {
-  repos: Repos;
-  queueSignal: QueueSignal;
-  metrics: Metrics;
-}
+export type { IngestDeps, Published, PublishInput } from './ingest-rules.ts';
 
 export function createIngestService(deps: IngestDeps) {
   const { repos, queueSignal, metrics } = deps;

@@ -8,25 +8,10 @@ import { createGroupCommit } from '../group-commit.ts';
 import type { Database, DeliveriesTable, EventRow } from '../tables.ts';
 import { usersWithAccess } from './conversations-repo.ts';
 import { type BatchPublished, createEventBatcher } from './event-batch.ts';
+import type { Idempotency, NewEvent, PublishResult } from './event-types.ts';
 import { type ManyItem, publishMany } from './publish-many.ts';
 
-export interface NewEvent {
-  id: string;
-  type: string;
-  conversationId: string | null;
-  payload: string;
-  test: boolean;
-  createdAt: number;
-}
-
-export interface Idempotency {
-  key: string;
-  requestHash: string;
-}
-
-export type PublishResult =
-  | { kind: 'created' | 'replayed'; eventId: string; deliveries: number; missed: number }
-  | { kind: 'conflict'; eventId: string };
+export type { Idempotency, NewEvent, PublishResult } from './event-types.ts';
 
 const INSERT_CHUNK = 500;
 

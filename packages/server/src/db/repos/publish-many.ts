@@ -4,7 +4,7 @@
 import type { Transaction } from 'kysely';
 import type { Database } from '../tables.ts';
 import { type BatchEvent, type DeliveryRowOf, writeGroup } from './event-batch.ts';
-import type { Idempotency, PublishResult } from './events-repo.ts';
+import type { Idempotency, PublishResult } from './event-types.ts';
 
 export interface ManyItem {
   event: BatchEvent;

@@ -1,0 +1,20 @@
+// The shapes of event intake shared by the single publish (events-repo.ts) and the batch
+// (publish-many.ts): an event to store, its idempotency key, and what publishing it did.
+
+export interface NewEvent {
+  id: string;
+  type: string;
+  conversationId: string | null;
+  payload: string;
+  test: boolean;
+  createdAt: number;
+}
+
+export interface Idempotency {
+  key: string;
+  requestHash: string;
+}
+
+export type PublishResult =
+  | { kind: 'created' | 'replayed'; eventId: string; deliveries: number; missed: number }
+  | { kind: 'conflict'; eventId: string };
