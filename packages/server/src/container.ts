@@ -3,9 +3,10 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Config } from './config/load-config.ts';
-import { connectDatabase, type DatabaseHandle } from './db/connect.ts';
+import { APPLICATION_NAME, connectDatabase, type DatabaseHandle } from './db/connect.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { createQueueSignal } from './db/pg-queue-signal.ts';
+import { databasePoolSize } from './db/pool-size.ts';
 import type { QueueSignal } from './db/queue-signal.ts';
 import { createRepos, type Repos } from './db/repos/index.ts';
 import { type Clock, systemClock } from './domain/clock.ts';
@@ -47,7 +48,12 @@ export interface ContainerOptions {
 
 export async function createContainer(options: ContainerOptions): Promise<Container> {
   const { config, logger } = options;
-  const database = options.database ?? connectDatabase(config.databaseUrl);
+  const database =
+    options.database ??
+    connectDatabase(config.databaseUrl, {
+      poolSize: databasePoolSize(config),
+      applicationName: `${APPLICATION_NAME} ${config.role}`,
+    });
   if (options.migrate !== false) await migrateToLatest(database.db);
   const secretBox = createSecretBox(options.secretKey);
   const queueSignal = createQueueSignal(database, {

@@ -22,16 +22,26 @@ export interface DatabaseHandle {
   queueStore: QueueStore;
   /** SQLite only: the database file (absent for :memory:). */
   file?: string;
-  /** PostgreSQL only: the pool, for LISTEN/NOTIFY clients. */
+  /** PostgreSQL only: the pool (NOTIFY goes through it). */
   pool?: pg.Pool;
+  /**
+   * PostgreSQL only: a new client outside the pool, for the worker's LISTEN connection (named
+   * `<application name> listener` in pg_stat_activity); not yet connected.
+   */
+  listenerClient?: () => pg.Client;
   close(): Promise<void>;
 }
 
 export interface ConnectOptions {
   /** PostgreSQL schema to use (created if missing); tests use one per file. */
   schema?: string;
+  /** Connections in the pool at most (default 10; the service sizes it, see db/pool-size.ts). */
   poolSize?: number;
+  /** application_name of the connections, as operators see them in pg_stat_activity. */
+  applicationName?: string;
 }
+
+export const APPLICATION_NAME = 'klang-webhooks';
 
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
@@ -70,11 +80,16 @@ function connectPostgres(url: string, options: ConnectOptions): DatabaseHandle {
         ? (value: string) => Number(value)
         : pg.types.getTypeParser(oid, format ?? 'text'),
   };
-  const pool = new pg.Pool({
+  const applicationName = options.applicationName ?? APPLICATION_NAME;
+  const clientConfig = {
     connectionString: url,
-    max: options.poolSize ?? 10,
     types,
     ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+  };
+  const pool = new pg.Pool({
+    ...clientConfig,
+    max: options.poolSize ?? 10,
+    application_name: applicationName,
   });
   // A client losing its server (restart, failover) must not crash the process, idle or checked out:
   // the query in flight fails (503 for requests), the pool drops the broken client on release and
@@ -84,5 +99,8 @@ function connectPostgres(url: string, options: ConnectOptions): DatabaseHandle {
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const statistics = createFirstAnalyze(db);
   const queueStore = createPostgresQueueStore(pool, { afterClaim: (n) => statistics.afterClaim(n) });
-  return { db, dialect: 'postgres', queueStore, pool, close: () => db.destroy() };
+  // Keep-alive, so a listener whose server vanished without a word is noticed and replaced.
+  const listenerClient = () =>
+    new pg.Client({ ...clientConfig, application_name: `${applicationName} listener`, keepAlive: true });
+  return { db, dialect: 'postgres', queueStore, pool, listenerClient, close: () => db.destroy() };
 }

@@ -6,6 +6,7 @@ import * as webhookDue from './migrations/0002-deliveries-webhook-due.ts';
 import * as hotLeases from './migrations/0003-deliveries-hot-leases.ts';
 import * as bodyEncoding from './migrations/0004-attempts-body-encoding.ts';
 import * as statsHistogram from './migrations/0005-stats-histogram-failure-kinds.ts';
+import * as statsShards from './migrations/0006-stats-shards.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
@@ -13,6 +14,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-deliveries-hot-leases': hotLeases,
   '0004-attempts-body-encoding': bodyEncoding,
   '0005-stats-histogram-failure-kinds': statsHistogram,
+  '0006-stats-shards': statsShards,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

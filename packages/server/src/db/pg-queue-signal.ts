@@ -1,10 +1,15 @@
-// Queue wake-ups across processes on PostgreSQL: notify() also sends NOTIFY (coalesced to one in
-// flight), and the first subscriber opens a dedicated LISTEN connection that reconnects on loss.
+// Queue wake-ups across processes on PostgreSQL: notify() also sends NOTIFY through the pool (coalesced
+// to one in flight); the first subscriber opens a dedicated LISTEN connection outside the pool, which
+// reconnects with backoff after a loss and LISTENs again (meanwhile the worker polls).
 import type pg from 'pg';
 import type { DatabaseHandle } from './connect.ts';
 import { createLocalQueueSignal, type QueueSignal } from './queue-signal.ts';
 
 export const QUEUE_CHANNEL = 'klang_deliveries';
+
+/** Reconnect delays of the LISTEN connection: doubling from the first to the last, with jitter. */
+const RECONNECT_FIRST_MS = 100;
+const RECONNECT_MAX_MS = 5_000;
 
 export interface PgSignalOptions {
   /** Called with connection problems of the LISTEN client (they are retried, never thrown). */
@@ -14,18 +19,25 @@ export interface PgSignalOptions {
 
 /** The queue signal for a database handle: LISTEN/NOTIFY on PostgreSQL, in-process on SQLite. */
 export function createQueueSignal(database: DatabaseHandle, options: PgSignalOptions = {}): QueueSignal {
-  return database.pool ? createPgQueueSignal(database.pool, options) : createLocalQueueSignal();
+  return database.pool && database.listenerClient
+    ? createPgQueueSignal(database.pool, database.listenerClient, options)
+    : createLocalQueueSignal();
 }
 
-export function createPgQueueSignal(pool: pg.Pool, options: PgSignalOptions = {}): QueueSignal {
+export function createPgQueueSignal(
+  pool: pg.Pool,
+  newListener: () => pg.Client,
+  options: PgSignalOptions = {},
+): QueueSignal {
   const local = createLocalQueueSignal();
   const channel = options.channel ?? QUEUE_CHANNEL;
   const onError = options.onError ?? (() => {});
   let closed = false;
   let notifying = false;
   let notifyAgain = false;
-  let listener: pg.PoolClient | undefined;
+  let listener: pg.Client | undefined;
   let listening = false;
+  let failures = 0;
   let retryTimer: NodeJS.Timeout | undefined;
 
   function sendNotify(): void {
@@ -53,41 +65,51 @@ export function createPgQueueSignal(pool: pg.Pool, options: PgSignalOptions = {}
 
   async function listen(): Promise<void> {
     if (closed) return;
-    try {
-      const client = await pool.connect();
-      if (closed) {
-        client.release();
-        return;
-      }
-      client.on('notification', (message) => {
-        if (message.channel === channel) local.notify();
-      });
-      client.on('error', (error) => {
-        onError(error);
-        dropListener(client, true);
-      });
-      await client.query(`LISTEN ${channel}`);
-      listener = client;
-      // Anything committed while we were not listening is picked up by this wake-up.
-      local.notify();
-    } catch (error) {
+    const client = newListener();
+    let lost = false;
+    const loseOnce = (error: unknown) => {
+      if (lost) return;
+      lost = true;
       onError(error);
+      if (listener === client) listener = undefined;
+      client.end().catch(() => {});
       scheduleListen();
+    };
+    client.on('error', loseOnce);
+    client.on('end', () => loseOnce(new Error('the LISTEN connection ended')));
+    client.on('notification', (message) => {
+      if (message.channel === channel) local.notify();
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${channel}`);
+    } catch (error) {
+      loseOnce(error);
+      return;
     }
-  }
-
-  function dropListener(client: pg.PoolClient, broken: boolean): void {
-    if (listener === client) listener = undefined;
-    client.release(broken ? new Error('listener lost') : undefined);
-    if (broken) scheduleListen();
+    if (lost) return;
+    if (closed) {
+      lost = true;
+      await client.end().catch(() => {});
+      return;
+    }
+    listener = client;
+    failures = 0;
+    // Anything committed while we were not listening is picked up by this wake-up.
+    local.notify();
   }
 
   function scheduleListen(): void {
     if (closed || retryTimer) return;
-    retryTimer = setTimeout(() => {
-      retryTimer = undefined;
-      void listen();
-    }, 1_000);
+    const ceiling = Math.min(RECONNECT_MAX_MS, RECONNECT_FIRST_MS * 2 ** failures);
+    failures++;
+    retryTimer = setTimeout(
+      () => {
+        retryTimer = undefined;
+        void listen();
+      },
+      ceiling / 2 + Math.random() * (ceiling / 2),
+    );
     retryTimer.unref();
   }
 
@@ -109,8 +131,9 @@ export function createPgQueueSignal(pool: pg.Pool, options: PgSignalOptions = {}
       const client = listener;
       listener = undefined;
       if (client) {
-        await client.query(`UNLISTEN ${channel}`).catch(() => {});
-        client.release();
+        client.removeAllListeners('end');
+        client.on('error', () => {});
+        await client.end().catch(() => {});
       }
       await local.close();
     },

@@ -133,6 +133,11 @@ export interface WebhookStatsHourlyTable extends StatsCounters {
   response_count: number;
 }
 
+/** More rows of a (webhook, hour), one per shard 1…15, written beside a concurrent writer (PostgreSQL). */
+export interface WebhookStatsHourlyShardsTable extends WebhookStatsHourlyTable {
+  shard: number;
+}
+
 export interface ApiTokensTable {
   id: string;
   user_id: string;
@@ -172,6 +177,7 @@ export interface Database {
   deliveries: DeliveriesTable;
   attempts: AttemptsTable;
   webhook_stats_hourly: WebhookStatsHourlyTable;
+  webhook_stats_hourly_shards: WebhookStatsHourlyShardsTable;
   api_tokens: ApiTokensTable;
   sessions: SessionsTable;
   workers: WorkersTable;

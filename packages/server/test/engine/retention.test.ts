@@ -105,6 +105,21 @@ describeEachDatabase('retention (%s)', (kind) => {
         })),
       )
       .execute();
+    // Rows written beside a concurrent writer (PostgreSQL) follow the same cutoff.
+    await db
+      .insertInto('webhook_stats_hourly_shards')
+      .values(
+        [0, 47, 48, 99].map((i) => ({
+          webhook_id: webhook.id,
+          hour: hourNow - i * HOUR,
+          shard: 1,
+          succeeded: 1,
+          failed: 0,
+          response_ms_sum: 5,
+          response_count: 1,
+        })),
+      )
+      .execute();
 
     await harness.engine.sweep();
 
@@ -121,5 +136,9 @@ describeEachDatabase('retention (%s)', (kind) => {
     );
     expect(hours).toHaveLength(48);
     expect(Math.min(...hours)).toBeGreaterThanOrEqual(now - 48 * HOUR);
+    const shardHours = (await db.selectFrom('webhook_stats_hourly_shards').select('hour').execute())
+      .map((row) => Number(row.hour))
+      .sort((a, b) => b - a);
+    expect(shardHours).toEqual([hourNow, hourNow - 47 * HOUR]);
   });
 });

@@ -12,7 +12,7 @@ import {
   type SendContextRow,
   sendContextFromRow,
 } from './context.ts';
-import { counterUpdates, foldKept, needsRead, outcomeClasses, resetsOnly, statsValues } from './fold.ts';
+import { counterUpdates, foldKept, needsRead, outcomeClasses, statsValues } from './fold.ts';
 import type { QueueResult, QueueStore, RecordOptions, RecordSummary } from './types.ts';
 
 /** The claimed rows (`claimed`) joined to their event, webhook, owner and access, in due order. */
@@ -31,6 +31,11 @@ const STATS_COLUMN_TYPES: Partial<Record<StatsColumn, string>> = {
   hour: 'bigint',
   response_ms_sum: 'bigint',
 };
+
+/** Stats shards (0 = webhook_stats_hourly): more than the record transactions that run at once. */
+export const STATS_SHARDS = 16;
+/** First key of the shards' advisory locks ('kl' 'st'); the second is the shard. */
+const STATS_SHARD_LOCK = 0x6b6c7374;
 
 const SQL = {
   scan: `
@@ -107,13 +112,14 @@ const SQL = {
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[],
       $7::int[], $8::text[], $9::text[], $10::text[], $11::int[], $12::int[], $13::text[],
       $14::text[], $15::text[], $16::text[], $17::int[], $18::bigint[], $19::bigint[])`,
-  resetCounters: `
-    UPDATE webhooks SET consecutive_failures = 0
-    WHERE id = ANY($1::text[]) AND consecutive_failures != 0`,
-  // Webhook rows in id order in every worker, so two batches never wait on each other crosswise.
-  readCounters: `
-    SELECT id, status, consecutive_failures FROM webhooks WHERE id = ANY($1::text[])
-    ORDER BY id FOR UPDATE`,
+  // The webhook rows whose counter changes — those with failures in the batch, and those with only
+  // successes whose counter is not 0 already — locked in id order in one statement: two batches
+  // never wait on each other crosswise. NO KEY UPDATE leaves the other worker's attempt inserts
+  // (their foreign-key checks take KEY SHARE on the same rows) free to go on.
+  lockCounters: `
+    SELECT id, status, consecutive_failures FROM webhooks
+    WHERE id = ANY($1::text[]) AND (id = ANY($2::text[]) OR consecutive_failures != 0)
+    ORDER BY id FOR NO KEY UPDATE`,
   writeCounters: `
     UPDATE webhooks w SET consecutive_failures = j.count,
       status = CASE WHEN j.pause THEN 'auto_paused' ELSE w.status END,
@@ -122,10 +128,28 @@ const SQL = {
       updated_at = CASE WHEN j.pause THEN $5 ELSE w.updated_at END
     FROM unnest($1::text[], $2::int[], $3::bool[]) AS j(id, count, pause)
     WHERE w.id = j.id`,
+  // Adds the batch to the hourly rows of a shard no concurrent record holds, so two workers recording
+  // for the same webhook and hour never wait on each other's stats rows: a transaction-scoped
+  // advisory lock per shard, taken without waiting (shard 0 once all are held). Shard 0 is
+  // webhook_stats_hourly itself (as every earlier version writes it), shards 1… its _shards table.
   stats: `
-    INSERT INTO webhook_stats_hourly AS s (${STATS_COLUMNS.join(', ')})
-    SELECT * FROM unnest(${STATS_COLUMNS.map((c, i) => `$${i + 1}::${STATS_COLUMN_TYPES[c] ?? 'int'}[]`).join(', ')})
-    ON CONFLICT (webhook_id, hour) DO UPDATE SET
+    WITH slot AS (
+      SELECT coalesce((
+        SELECT n FROM generate_series(0, ${STATS_SHARDS - 1}) AS n
+        WHERE pg_try_advisory_xact_lock(${STATS_SHARD_LOCK}, n) LIMIT 1
+      ), 0) AS shard
+    ), batch AS (
+      SELECT * FROM unnest(${STATS_COLUMNS.map((c, i) => `$${i + 1}::${STATS_COLUMN_TYPES[c] ?? 'int'}[]`).join(', ')})
+        AS u(${STATS_COLUMNS.join(', ')})
+    ), main AS (
+      INSERT INTO webhook_stats_hourly AS s (${STATS_COLUMNS.join(', ')})
+      SELECT batch.* FROM batch, slot WHERE slot.shard = 0
+      ON CONFLICT (webhook_id, hour) DO UPDATE SET
+        ${STATS_COUNTER_COLUMNS.map((c) => `${c} = s.${c} + excluded.${c}`).join(',\n        ')}
+    )
+    INSERT INTO webhook_stats_hourly_shards AS s (shard, ${STATS_COLUMNS.join(', ')})
+    SELECT slot.shard, batch.* FROM batch, slot WHERE slot.shard > 0
+    ON CONFLICT (webhook_id, hour, shard) DO UPDATE SET
       ${STATS_COUNTER_COLUMNS.map((c) => `${c} = s.${c} + excluded.${c}`).join(',\n      ')}`,
 } as const;
 
@@ -211,26 +235,6 @@ export function createPostgresQueueStore(
         ),
       );
     }
-    const resets = resetsOnly(fold.changes);
-    if (resets.length) await run(client, 'resetCounters', [resets]);
-    const reads = needsRead(fold.changes);
-    const autoPaused: string[] = [];
-    if (reads.length) {
-      const { rows } = await run<{ id: string; status: string; consecutive_failures: number }>(
-        client,
-        'readCounters',
-        [reads.map(([id]) => id)],
-      );
-      const updates = counterUpdates(reads, new Map(rows.map((row) => [row.id, row])), options);
-      await run(client, 'writeCounters', [
-        updates.map((u) => u.id),
-        updates.map((u) => u.count),
-        updates.map((u) => u.pause),
-        options.autoPauseReason,
-        options.now,
-      ]);
-      for (const u of updates) if (u.pause) autoPaused.push(u.id);
-    }
     if (fold.stats.length) {
       const rows = fold.stats.map(statsValues);
       await run(
@@ -238,6 +242,26 @@ export function createPostgresQueueStore(
         'stats',
         STATS_COLUMNS.map((_, i) => rows.map((row) => row[i])),
       );
+    }
+    // Last, so the webhook rows stay locked only for this and the commit.
+    const autoPaused: string[] = [];
+    if (fold.changes.length) {
+      const { rows } = await run<{ id: string; status: string; consecutive_failures: number }>(
+        client,
+        'lockCounters',
+        [fold.changes.map(([id]) => id), needsRead(fold.changes).map(([id]) => id)],
+      );
+      if (rows.length) {
+        const updates = counterUpdates(fold.changes, new Map(rows.map((row) => [row.id, row])), options);
+        await run(client, 'writeCounters', [
+          updates.map((u) => u.id),
+          updates.map((u) => u.count),
+          updates.map((u) => u.pause),
+          options.autoPauseReason,
+          options.now,
+        ]);
+        for (const u of updates) if (u.pause) autoPaused.push(u.id);
+      }
     }
     return autoPaused;
   }

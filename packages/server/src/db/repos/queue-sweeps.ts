@@ -39,7 +39,7 @@ export function createQueueSweeps(db: Kysely<Database>) {
     /**
      * One bounded batch of retention: at most `batch` rows per table — attempts and events (whose
      * deliveries are all finished; deliveries and attempts go with them) created before `history`,
-     * idempotency keys before `history`, hourly stats of hours before `stats`. Call again while a
+     * idempotency keys before `history`, hourly stats (and their shards) of hours before `stats`. Call again while a
      * table returns a full batch.
      */
     async prune(cutoffs: PruneCutoffs, batch = PRUNE_BATCH): Promise<PruneCounts> {
@@ -73,6 +73,11 @@ export function createQueueSweeps(db: Kysely<Database>) {
         DELETE FROM webhook_stats_hourly WHERE (webhook_id, hour) IN (
           SELECT webhook_id, hour FROM webhook_stats_hourly WHERE hour < ${cutoffs.stats} LIMIT ${batch}
         )`.execute(db);
+      const shards = await sql`
+        DELETE FROM webhook_stats_hourly_shards WHERE (webhook_id, hour, shard) IN (
+          SELECT webhook_id, hour, shard FROM webhook_stats_hourly_shards
+          WHERE hour < ${cutoffs.stats} LIMIT ${batch}
+        )`.execute(db);
       const keys = await db
         .deleteFrom('idempotency_keys')
         .where('key', 'in', (eb) =>
@@ -86,7 +91,7 @@ export function createQueueSweeps(db: Kysely<Database>) {
       return {
         attempts: Number(attempts.numDeletedRows),
         events: Number(events.numDeletedRows),
-        stats: Number(stats.numAffectedRows ?? 0),
+        stats: Number(stats.numAffectedRows ?? 0) + Number(shards.numAffectedRows ?? 0),
         idempotencyKeys: Number(keys.numDeletedRows),
       };
     },

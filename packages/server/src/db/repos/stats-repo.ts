@@ -1,10 +1,10 @@
-// Reads the hourly rollups the engine writes (webhook_stats_hourly, `hour` = start of the hour in ms):
-// per-webhook totals, response-time histogram and failures by kind, and zero-filled hourly buckets
-// over a window of whole hours.
+// Reads the hourly rollups the engine writes (webhook_stats_hourly and the shards written beside a
+// concurrent writer, summed; `hour` = start of the hour in ms): per-webhook totals, response-time
+// histogram and failures by kind, and zero-filled hourly buckets over a window of whole hours.
 import type { Kysely } from 'kysely';
 import { emptyFailuresByKind, FAILURE_KINDS, type FailureKind } from '../../domain/failure-kind.ts';
 import { emptyResponseBuckets } from '../../domain/response-histogram.ts';
-import { FAILURE_KIND_COLUMNS, RESPONSE_BUCKET_COLUMNS } from '../stats-columns.ts';
+import { FAILURE_KIND_COLUMNS, RESPONSE_BUCKET_COLUMNS, STATS_COLUMNS } from '../stats-columns.ts';
 import type { Database } from '../tables.ts';
 
 export const HOUR_MS = 3_600_000;
@@ -55,10 +55,18 @@ export function createStatsRepo(db: Kysely<Database>) {
       if (webhookIds.length === 0) return result;
       const rows = await db
         .selectFrom('webhook_stats_hourly')
-        .selectAll()
+        .select(STATS_COLUMNS)
         .where('webhook_id', 'in', [...webhookIds])
         .where('hour', '>=', start)
         .where('hour', '<', start + hours * HOUR_MS)
+        .unionAll(
+          db
+            .selectFrom('webhook_stats_hourly_shards')
+            .select(STATS_COLUMNS)
+            .where('webhook_id', 'in', [...webhookIds])
+            .where('hour', '>=', start)
+            .where('hour', '<', start + hours * HOUR_MS),
+        )
         .execute();
       for (const row of rows) {
         const stats = result.get(row.webhook_id);
