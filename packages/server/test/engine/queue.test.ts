@@ -104,6 +104,17 @@ describeEachDatabase('queue repository (%s)', (kind) => {
     expect(leased.every((row) => row.locked_by !== null && Number(row.locked_until) > Date.now())).toBe(true);
   });
 
+  it('two scans at the same moment share what is due: the second is never short while work is left', async () => {
+    await seed(2, 10);
+    for (let round = 0; round < 25; round++) {
+      await database.db.updateTable('deliveries').set({ locked_by: null, locked_until: null }).execute();
+      const [first, second] = await Promise.all([claim('w1', 12), claim('w2', 12)]);
+      const ids = [...first, ...second].map((d) => d.id);
+      expect(new Set(ids).size, `round ${round}`).toBe(20);
+      expect([first.length, second.length].sort((a, b) => b - a), `round ${round}`).toEqual([12, 8]);
+    }
+  });
+
   it('limits a claim per webhook and skips excluded and paused webhooks', async () => {
     const [a, b] = await seed(2, 10);
     const claimed = await claim('w1', 100, 3);

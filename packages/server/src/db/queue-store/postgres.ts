@@ -37,6 +37,14 @@ export const STATS_SHARDS = 16;
 /** First key of the shards' advisory locks ('kl' 'st'); the second is the shard. */
 const STATS_SHARD_LOCK = 0x6b6c7374;
 
+/**
+ * Scans of all workers take turns (a transaction-scoped advisory lock, taken once per scan): a scan
+ * locks up to 4 × its limit of candidates to rank them, and a concurrent scan would skip every one
+ * of them and come back short although work is due. Waiting its turn, it re-reads the rows the other
+ * scan leased (READ COMMITTED re-checks them) and takes the next ones. Refills do not take it.
+ */
+const SCAN_LOCK = '1802269539, 1935892846'; // 'klsc', 'scan'
+
 const SQL = {
   scan: `
     WITH candidates AS (
@@ -46,6 +54,7 @@ const SQL = {
         AND (d.locked_until IS NULL OR d.locked_until < $1)
         AND w.status = 'active'
         AND NOT (d.webhook_id = ANY($3::text[])) AND NOT (w.user_id = ANY($4::text[]))
+        AND (SELECT pg_advisory_xact_lock(${SCAN_LOCK})) IS NOT NULL
       ORDER BY d.next_attempt_at
       LIMIT $5 FOR UPDATE OF d SKIP LOCKED
     ), ${CLAIM_RANKING('$6', '$7', '$8')},
