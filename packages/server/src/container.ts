@@ -44,6 +44,8 @@ export interface ContainerOptions {
   migrate?: boolean;
   /** Tests pass a clock they move by hand; default the system clock. */
   clock?: Clock;
+  /** A long-running service (not a one-off command): SQLite checkpoints in the background. */
+  serving?: boolean;
 }
 
 export async function createContainer(options: ContainerOptions): Promise<Container> {
@@ -53,6 +55,8 @@ export async function createContainer(options: ContainerOptions): Promise<Contai
     connectDatabase(config.databaseUrl, {
       poolSize: databasePoolSize(config),
       applicationName: `${APPLICATION_NAME} ${config.role}`,
+      backgroundCheckpoint: options.serving === true,
+      onProblem: (message) => logger.warn(message),
     });
   if (options.migrate !== false) await migrateToLatest(database.db);
   const secretBox = createSecretBox(options.secretKey);

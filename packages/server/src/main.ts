@@ -19,9 +19,19 @@ export interface Running {
 }
 
 /** Opens everything for a command (CLI or server): secrets, container, migrations. */
-export async function openContainer(config: Config, secrets = resolveSecrets(config)): Promise<Container> {
+export async function openContainer(
+  config: Config,
+  secrets = resolveSecrets(config),
+  serving = false,
+): Promise<Container> {
   const logger = createLogger(config.logLevel, config.logFormat);
-  return createContainer({ config, logger, secretKey: secrets.secretKey, ingestToken: secrets.ingestToken });
+  return createContainer({
+    config,
+    logger,
+    secretKey: secrets.secretKey,
+    ingestToken: secrets.ingestToken,
+    serving,
+  });
 }
 
 async function prepareDemo(container: Container): Promise<string[]> {
@@ -49,7 +59,7 @@ function ingestTokenLine(config: Config, secrets: Secrets): string {
 export async function serve(baseConfig: Config, role: Role = baseConfig.role): Promise<Running> {
   const config: Config = Object.freeze({ ...baseConfig, role });
   const secrets = resolveSecrets(config);
-  const container = await openContainer(config, secrets);
+  const container = await openContainer(config, secrets, true);
   const lines: string[] = [];
   const stops: (() => Promise<void>)[] = [];
   let url: string | undefined;

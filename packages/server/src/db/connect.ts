@@ -9,6 +9,7 @@ import { createPostgresQueueStore } from './queue-store/postgres.ts';
 import { createSqliteQueueStore } from './queue-store/sqlite.ts';
 import type { QueueStore } from './queue-store/types.ts';
 import { createFirstAnalyze } from './repos/queue-sweeps.ts';
+import { startCheckpointer } from './sqlite-checkpointer.ts';
 import { sqliteDialect } from './sqlite-dialect.ts';
 import { withStatementCache } from './sqlite-statement-cache.ts';
 import type { Database } from './tables.ts';
@@ -39,6 +40,13 @@ export interface ConnectOptions {
   poolSize?: number;
   /** application_name of the connections, as operators see them in pg_stat_activity. */
   applicationName?: string;
+  /**
+   * SQLite file only: WAL checkpoints in a background thread instead of inside the commit that
+   * crosses the threshold (db/sqlite-checkpointer.ts); for the long-running service.
+   */
+  backgroundCheckpoint?: boolean;
+  /** Where the background checkpointer reports a problem. */
+  onProblem?: (message: string) => void;
 }
 
 export const APPLICATION_NAME = 'klang-webhooks';
@@ -47,11 +55,11 @@ const INT8_OID = 20;
 const NUMERIC_OID = 1700;
 
 export function connectDatabase(url: string, options: ConnectOptions = {}): DatabaseHandle {
-  if (url.startsWith('sqlite:')) return connectSqlite(url.slice('sqlite:'.length));
+  if (url.startsWith('sqlite:')) return connectSqlite(url.slice('sqlite:'.length), options);
   return connectPostgres(url, options);
 }
 
-function connectSqlite(path: string): DatabaseHandle {
+function connectSqlite(path: string, options: ConnectOptions): DatabaseHandle {
   const file = path === ':memory:' ? path : resolve(path);
   if (file !== ':memory:' && !existsSync(file)) {
     mkdirSync(dirname(file), { recursive: true });
@@ -64,12 +72,19 @@ function connectSqlite(path: string): DatabaseHandle {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: sqliteDialect(sqlite, withStatementCache(sqlite)) });
+  const checkpointer =
+    options.backgroundCheckpoint && file !== ':memory:'
+      ? startCheckpointer(sqlite, file, options.onProblem ? { onProblem: options.onProblem } : {})
+      : undefined;
   return {
     db,
     dialect: 'sqlite',
     queueStore: createSqliteQueueStore(sqlite, db),
     ...(file === ':memory:' ? {} : { file }),
-    close: () => db.destroy(),
+    async close() {
+      await checkpointer?.stop();
+      await db.destroy();
+    },
   };
 }
 

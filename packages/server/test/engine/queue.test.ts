@@ -111,7 +111,10 @@ describeEachDatabase('queue repository (%s)', (kind) => {
       const [first, second] = await Promise.all([claim('w1', 12), claim('w2', 12)]);
       const ids = [...first, ...second].map((d) => d.id);
       expect(new Set(ids).size, `round ${round}`).toBe(20);
-      expect([first.length, second.length].sort((a, b) => b - a), `round ${round}`).toEqual([12, 8]);
+      expect(
+        [first.length, second.length].sort((a, b) => b - a),
+        `round ${round}`,
+      ).toEqual([12, 8]);
     }
   });
 

@@ -1,0 +1,48 @@
+// The service's SQLite connection leaves WAL checkpoints to a background thread: its own commits
+// never checkpoint (wal_autocheckpoint 0), yet written pages reach the database file, and closing
+// stops the thread.
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { afterEach, expect, it } from 'vitest';
+import { connectDatabase, type DatabaseHandle } from '../../src/db/connect.ts';
+import { waitFor } from '../engine/support/receiver.ts';
+
+let dir: string;
+let handle: DatabaseHandle | undefined;
+afterEach(async () => {
+  await handle?.close();
+  handle = undefined;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function fill(database: DatabaseHandle): Promise<void> {
+  await sql`CREATE TABLE filler (id INTEGER PRIMARY KEY, body TEXT NOT NULL)`.execute(database.db);
+  const body = 'x'.repeat(4_000);
+  for (let batch = 0; batch < 20; batch++) {
+    await database.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < 100; i++) await sql`INSERT INTO filler (body) VALUES (${body})`.execute(trx);
+    });
+  }
+}
+
+it('checkpoints in the background, never in the committing connection', async () => {
+  dir = mkdtempSync(join(tmpdir(), 'klang-checkpoint-'));
+  const file = join(dir, 'klang.db');
+  handle = connectDatabase(`sqlite:${file}`, { backgroundCheckpoint: true });
+  const setting = await sql<{ wal_autocheckpoint: number }>`PRAGMA wal_autocheckpoint`.execute(handle.db);
+  expect(setting.rows[0]?.wal_autocheckpoint).toBe(0);
+  await fill(handle);
+  // About 8 MB went into the WAL; the thread copies it into the database file.
+  await waitFor(() => statSync(file).size > 6_000_000, 10_000, 'the checkpoint thread');
+  await handle.close();
+  handle = undefined;
+});
+
+it('without it (one-off commands), SQLite checkpoints as usual', async () => {
+  dir = mkdtempSync(join(tmpdir(), 'klang-checkpoint-'));
+  handle = connectDatabase(`sqlite:${join(dir, 'klang.db')}`);
+  const setting = await sql<{ wal_autocheckpoint: number }>`PRAGMA wal_autocheckpoint`.execute(handle.db);
+  expect(setting.rows[0]?.wal_autocheckpoint).toBe(1000);
+});
