@@ -222,7 +222,8 @@ async function expectInvariants(t: TestApp) {
     .selectFrom('webhooks')
     .select(['url', 'description', 'events', 'status'])
     .execute();
-  expect(webhooks.length).toBeGreaterThan(0);
+  // No count is asserted: a fuzzed DELETE with the real id may have removed the seed webhook, and
+  // random create bodies are rarely valid; every webhook left is checked.
   for (const webhook of webhooks) {
     const events = JSON.parse(webhook.events) as string[];
     expect(events.length).toBeGreaterThan(0);
