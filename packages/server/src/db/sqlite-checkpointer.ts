@@ -36,9 +36,12 @@ export function startCheckpointer(
     workerData: { driver, file, intervalMs: options.intervalMs ?? 250 },
   });
   sqlite.pragma('wal_autocheckpoint = 0');
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   let stopping = false;
+  let fellBack = false;
   const fallBack = (why: string) => {
-    if (stopping || !sqlite.open) return;
+    if (stopping || fellBack || !sqlite.open) return;
+    fellBack = true;
     sqlite.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
     options.onProblem?.(`${why}; checkpointing on the serving connection again`);
   };
@@ -50,8 +53,7 @@ export function startCheckpointer(
     async stop() {
       if (stopping) return;
       stopping = true;
-      const exited = new Promise((resolve) => worker.once('exit', resolve));
-      worker.postMessage('stop');
+      worker.postMessage('stop'); // ignored by a thread that already ended; `exited` is then settled
       await exited;
       if (sqlite.open) sqlite.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
     },

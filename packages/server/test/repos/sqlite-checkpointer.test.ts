@@ -4,9 +4,11 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterEach, expect, it } from 'vitest';
 import { connectDatabase, type DatabaseHandle } from '../../src/db/connect.ts';
+import { startCheckpointer } from '../../src/db/sqlite-checkpointer.ts';
 import { waitFor } from '../engine/support/receiver.ts';
 
 let dir: string;
@@ -45,4 +47,20 @@ it('without it (one-off commands), SQLite checkpoints as usual', async () => {
   handle = connectDatabase(`sqlite:${join(dir, 'klang.db')}`);
   const setting = await sql<{ wal_autocheckpoint: number }>`PRAGMA wal_autocheckpoint`.execute(handle.db);
   expect(setting.rows[0]?.wal_autocheckpoint).toBe(1000);
+});
+
+it('when the thread cannot run, the connection checkpoints itself again and stopping still ends', async () => {
+  dir = mkdtempSync(join(tmpdir(), 'klang-checkpoint-'));
+  const sqlite = new SQLite(join(dir, 'klang.db'));
+  sqlite.pragma('journal_mode = WAL');
+  const problems: string[] = [];
+  // The thread is pointed at a file that does not exist, so it fails at once.
+  const checkpointer = startCheckpointer(sqlite, join(dir, 'missing.db'), {
+    onProblem: (message) => problems.push(message),
+  });
+  await waitFor(() => problems.length > 0, 10_000, 'the reported problem');
+  expect(problems[0]).toMatch(/checkpointing on the serving connection again/);
+  expect(sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+  await checkpointer.stop();
+  sqlite.close();
 });
