@@ -40,9 +40,14 @@ export function buildCli(): Command {
     .addOption(new Option('--role <role>', 'what this process runs').choices(['all', 'api', 'worker']))
     .action(async (options: { role?: Role }) => {
       const { serve } = await import('./main.ts');
-      const running = await serve(config(), options.role);
+      // Handlers first: a signal that arrives while the service starts (its banner may already be
+      // out) is kept and acted on once it runs, instead of killing the process half-started.
+      let running: Awaited<ReturnType<typeof serve>> | undefined;
+      let received: string | undefined;
       const shutdown = (signal: string) => {
-        process.stdout.write(`${signal} received, draining…\n`);
+        received ??= signal;
+        if (!running) return;
+        process.stdout.write(`${received} received, draining…\n`);
         running.stop().then(
           () => process.exit(0),
           () => process.exit(1),
@@ -50,6 +55,8 @@ export function buildCli(): Command {
       };
       process.once('SIGTERM', () => shutdown('SIGTERM'));
       process.once('SIGINT', () => shutdown('SIGINT'));
+      running = await serve(config(), options.role);
+      if (received) shutdown(received);
     });
 
   program
