@@ -50,7 +50,7 @@ export function StatsPanel({ stats }: { stats: WebhookStats | undefined }) {
               <Figure
                 label="Delivered"
                 value={formatCount(stats.delivered)}
-                hint={`of ${formatCount(stats.attempts)} attempts`}
+                hint={`of ${formatCount(stats.attempts)} ${stats.attempts === 1 ? 'attempt' : 'attempts'}`}
               />
               <Figure
                 label="Error rate"
