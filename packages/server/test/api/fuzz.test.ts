@@ -57,7 +57,29 @@ const POLLUTING = [
   '{"constructor":{"prototype":{"isAdmin":true}}}',
   '{"a":1,"__proto__":{"isAdmin":true}}',
 ];
-const pollutes = (body: string) => /"(__proto__|prototype)"/.test(body);
+/**
+ * Whether a body carries a key the parser must refuse: `__proto__`, or `constructor` holding
+ * `prototype` (a lone `prototype` key pollutes nothing and is accepted).
+ */
+const pollutes = (body: string) => {
+  let found = false;
+  try {
+    JSON.parse(body, (name, value) => {
+      if (name === '__proto__') found = true;
+      if (
+        name === 'constructor' &&
+        value !== null &&
+        typeof value === 'object' &&
+        Object.hasOwn(value, 'prototype')
+      )
+        found = true;
+      return value;
+    });
+  } catch {
+    return false;
+  }
+  return found;
+};
 
 /** A seed as JSON with a polluting key added first, so the rest of the body is valid. */
 const pollutedSeed = (seed: Record<string, unknown>) =>
