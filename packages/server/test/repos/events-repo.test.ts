@@ -58,6 +58,42 @@ describeEachDatabase('events repo on %s', (kind) => {
     expect(await hooks(inputs[2]!.id)).toEqual([hookA.id]);
   });
 
+  it('stores a group byte for byte: payloads with quotes, escapes and emoji, times and fresh delivery rows', async () => {
+    const { db } = database;
+    const owner = await insertUser(db, 'pro');
+    const conversation = await insertConversation(db, owner);
+    const hook = await insertWebhook(db, box, owner);
+    const payloads = [
+      JSON.stringify({ title: 'Q3 "planning" \\ review', emoji: '🎙️ réunion', tab: '\t', nul: '\u0001' }),
+      JSON.stringify({ title: '日本語の会議', rtl: 'שלום', zwj: '👩‍👩‍👧' }),
+    ];
+    const inputs = payloads.map((payload, i) => event(conversation, { payload, createdAt: 70_000 + i }));
+    await Promise.all(inputs.map((e) => events.publish(e)));
+    for (const [i, input] of inputs.entries()) {
+      expect(await events.get(input.id)).toMatchObject({ payload: payloads[i], test: 0 });
+      const stored = await db
+        .selectFrom('deliveries')
+        .selectAll()
+        .where('event_id', '=', input.id)
+        .executeTakeFirstOrThrow();
+      expect({ ...stored, id: undefined }).toEqual({
+        id: undefined,
+        event_id: input.id,
+        webhook_id: hook.id,
+        status: 'pending',
+        status_reason: null,
+        test: 0,
+        attempts: 0,
+        next_attempt_at: 70_000 + i,
+        locked_until: null,
+        locked_by: null,
+        created_at: 70_000 + i,
+        updated_at: 70_000 + i,
+      });
+      expect(Number((await events.get(input.id))?.created_at)).toBe(70_000 + i);
+    }
+  });
+
   it('fans out to every eligible webhook: pending when active, missed when paused', async () => {
     const { db } = database;
     const owner = await insertUser(db, 'pro');

@@ -9,6 +9,7 @@ import type { Database, DeliveriesTable, EventRow } from '../tables.ts';
 import { usersWithAccess } from './conversations-repo.ts';
 import { type BatchPublished, createEventBatcher } from './event-batch.ts';
 import type { Idempotency, NewEvent, PublishResult } from './event-types.ts';
+import { intakeStatements } from './intake-statements.ts';
 import { type ManyItem, publishMany } from './publish-many.ts';
 
 export type { Idempotency, NewEvent, PublishResult } from './event-types.ts';
@@ -63,6 +64,7 @@ function deliveryRow(
 
 export function createEventsRepo(db: Kysely<Database>, dialect: Dialect) {
   const groupCommit = createGroupCommit(db, dialect);
+  const writer = { statements: intakeStatements(dialect), deliveryRow };
   async function countDeliveries(executor: Kysely<Database>, eventId: string) {
     const rows = await executor
       .selectFrom('deliveries')
@@ -147,7 +149,7 @@ export function createEventsRepo(db: Kysely<Database>, dialect: Dialect) {
 
   const batcher = createEventBatcher({
     db,
-    deliveryRow,
+    ...writer,
     lanes: dialect === 'postgres' ? 3 : 1,
     alone: async (event) =>
       (await db.transaction().execute((trx) => publishIn(trx, { ...event, test: false }))) as BatchPublished,
@@ -172,7 +174,7 @@ export function createEventsRepo(db: Kysely<Database>, dialect: Dialect) {
      */
     async publishMany(items: ManyItem[]): Promise<PublishResult[]> {
       if (items.length === 0) return [];
-      return groupCommit.run((trx) => publishMany(trx, items, deliveryRow));
+      return groupCommit.run((trx) => publishMany(trx, items, writer));
     },
 
     /** Stores a test event with one pending delivery to the given webhook. */

@@ -3,7 +3,7 @@
 // A key used twice in one batch: the later entry replays the earlier one, or conflicts with it.
 import type { Transaction } from 'kysely';
 import type { Database } from '../tables.ts';
-import { type BatchEvent, type DeliveryRowOf, writeGroup } from './event-batch.ts';
+import { type BatchEvent, type GroupWriter, writeGroup } from './event-batch.ts';
 import type { Idempotency, PublishResult } from './event-types.ts';
 
 export interface ManyItem {
@@ -84,7 +84,7 @@ async function countDeliveries(trx: Transaction<Database>, eventIds: string[]) {
 export async function publishMany(
   trx: Transaction<Database>,
   items: ManyItem[],
-  deliveryRow: DeliveryRowOf,
+  writer: GroupWriter,
 ): Promise<PublishResult[]> {
   const owners = await claimKeys(trx, items);
   type Plan = { kind: 'new' } | { kind: 'conflict'; eventId: string } | { kind: 'replay'; owner: KeyOwner };
@@ -101,7 +101,7 @@ export async function publishMany(
   });
 
   const fresh = items.filter((_, index) => plans[index]!.kind === 'new').map((item) => item.event);
-  const written = fresh.length > 0 ? await writeGroup(trx, fresh, deliveryRow) : [];
+  const written = fresh.length > 0 ? await writeGroup(trx, fresh, writer) : [];
   const created = new Map(written.map((result) => [result.eventId, result]));
   const storedReplays = plans.flatMap((plan) =>
     plan.kind === 'replay' && plan.owner.stored ? [plan.owner.eventId] : [],
