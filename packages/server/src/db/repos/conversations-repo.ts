@@ -1,5 +1,6 @@
 // Conversations, their direct and team shares, and the access rule "who can see this conversation".
 import type { Kysely } from 'kysely';
+import { coalescedLookup } from '../coalesced-lookup.ts';
 import type { Database } from '../tables.ts';
 
 export interface Conversation {
@@ -11,6 +12,13 @@ export interface Conversation {
   sharedWithTeams: string[];
   createdAt: Date;
   updatedAt: Date;
+}
+
+/** What an event payload says of a conversation. */
+export interface ConversationRef {
+  id: string;
+  title: string | null;
+  url: string | null;
 }
 
 export type UpsertConversation = Omit<Conversation, 'createdAt' | 'updatedAt'>;
@@ -37,6 +45,18 @@ export function usersWithAccess(db: Kysely<Database>, conversationId: string) {
 }
 
 export function createConversationsRepo(db: Kysely<Database>) {
+  /** Title and url of each of the conversations that exist, by id (one query for up to 500 ids). */
+  async function getRefs(ids: readonly string[]): Promise<Map<string, ConversationRef>> {
+    if (ids.length === 0) return new Map();
+    const rows = await db
+      .selectFrom('conversations')
+      .select(['id', 'title', 'url'])
+      .where('id', 'in', [...new Set(ids)])
+      .execute();
+    return new Map(rows.map((row) => [row.id, row]));
+  }
+  const getRef = coalescedLookup(getRefs);
+
   return {
     async get(id: string): Promise<Conversation | undefined> {
       const row = await db.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirst();
@@ -108,27 +128,14 @@ export function createConversationsRepo(db: Kysely<Database>) {
       return (await this.get(input.id))!;
     },
 
-    /** What an event payload says of a conversation, in one query. */
-    async getRef(id: string): Promise<{ id: string; title: string | null; url: string | null } | undefined> {
-      return db
-        .selectFrom('conversations')
-        .select(['id', 'title', 'url'])
-        .where('id', '=', id)
-        .executeTakeFirst();
-    },
+    /**
+     * What an event payload says of a conversation; the lookups of one turn of the event loop share
+     * one query (publishes arrive together).
+     */
+    getRef,
 
     /** Title and url of each of the conversations that exist, by id (one query for up to 500 ids). */
-    async getRefs(
-      ids: readonly string[],
-    ): Promise<Map<string, { id: string; title: string | null; url: string | null }>> {
-      if (ids.length === 0) return new Map();
-      const rows = await db
-        .selectFrom('conversations')
-        .select(['id', 'title', 'url'])
-        .where('id', 'in', [...new Set(ids)])
-        .execute();
-      return new Map(rows.map((row) => [row.id, row]));
-    },
+    getRefs,
 
     /** True when the user can see the conversation now. */
     async hasAccess(userId: string, conversationId: string): Promise<boolean> {
