@@ -38,7 +38,7 @@ export function createResultWriter<T>(
   logger: Logger,
   options: ResultWriterOptions<T> = {},
 ): ResultWriter<T> {
-  const lingerMs = options.lingerMs ?? 2;
+  const lingerMs = options.lingerMs ?? 6;
   let pending: Entry<T>[] = [];
   let running: Promise<void> | undefined;
 
