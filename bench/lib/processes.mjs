@@ -113,9 +113,12 @@ export function serviceEnv({ databaseUrl, dataDir, extra = {} }) {
   };
 }
 
+/** Node's options for the service, as `npm start`, the Dockerfile and the systemd units give them. */
+const SERVICE_NODE_ARGS = ['--max-semi-space-size=4'];
+
 /** Starts `serve --role <role>`; resolves once it printed its start line (with the URL for api/all). */
 export async function startService(env, role, { nodeArgs = [] } = {}) {
-  const child = spawn(process.execPath, [...nodeArgs, BIN, 'serve', '--role', role], {
+  const child = spawn(process.execPath, [...SERVICE_NODE_ARGS, ...nodeArgs, BIN, 'serve', '--role', role], {
     cwd: serviceRepo,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
