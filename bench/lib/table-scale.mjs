@@ -5,7 +5,7 @@ export function scaleRows(results, { add, fmt }) {
   if (d && !d.error) {
     const tag = `drain-rss (${fmt(d.backlog)} deliveries, K=${d.webhooks}, SQLite, all)`;
     const m = d.rssMiB;
-    add(tag, 'peak RSS (VmHWM / sampled)', `${m.peakVmHWM} / ${m.peakSampled} MiB`, '≤ 300 MiB');
+    add(tag, 'peak RSS (VmHWM / sampled)', `${m.peakVmHWM} / ${m.peakSampled} MiB`, '≤ 300 MB (286 MiB)');
     add(tag, 'RSS at start / middle / end', `${m.start} / ${m.middle} / ${m.end} MiB`, 'flat');
     add(tag, 'drain rate (first → last delivery)', `${fmt(d.drainPerSecond, '/s')} over ${d.drainSeconds} s`);
     add(tag, 'delivered / backlog (duplicates)', `${fmt(d.delivered)} / ${fmt(d.backlog)} (${d.duplicates})`);
