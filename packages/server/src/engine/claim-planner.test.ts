@@ -82,6 +82,26 @@ describe('claim planner', () => {
     expect(planner.afterCompletion('wh', 'own').refill).toBe(false);
   });
 
+  it('scans again once an owner a scan capped at its share has drained half of it', () => {
+    // Four webhooks of one owner, none with a full line: the owner's share, not the webhooks', capped
+    // the scan; nothing tells the worker that everything due was seen.
+    const maxHeld = settings.workerConcurrency + settings.claimBatchSize;
+    const ownerHeld = Math.min(settings.ownerConcurrency * PREFETCH_FACTOR, maxHeld / 2);
+    const share = ownerHeld / 4;
+    const entries: Record<string, [string, number]> = {};
+    const planner = createClaimPlanner(settings, held(entries), 0);
+    const request = planner.planScan(0)!;
+    for (const id of ['wh_1', 'wh_2', 'wh_3', 'wh_4']) entries[id] = ['own', share];
+    const perWebhook = new Map(Object.keys(entries).map((id) => [id, share]));
+    expect(planner.scanned(request, perWebhook, ownerHeld)).toBe(false);
+    entries.wh_1 = ['own', share - 1];
+    expect(planner.afterCompletion('wh_1', 'own').scan).toBe(false);
+    for (const id of Object.keys(entries)) entries[id] = ['own', Math.floor(share / 2)];
+    expect(planner.afterCompletion('wh_1', 'own').scan).toBe(true);
+    expect(planner.scanReady(1)).toBe(true);
+    expect(planner.planScan(1)!.dueAfter).toBeUndefined();
+  });
+
   it('has no scan to plan without room', () => {
     const planner = createClaimPlanner(settings, held({ wh: ['own', 56] }, 16), 0);
     expect(planner.room()).toBe(0);

@@ -127,6 +127,9 @@ export function createClaimPlanner(
     scanned(request, perWebhook, count) {
       for (const id of request.excludeWebhookIds) saturated.add(id);
       for (const [id, n] of perWebhook) if (n >= prefetch) saturated.add(id);
+      // An owner left at its share is skipped by the next scans: once its lines drain by half, a
+      // completion asks for a full scan (afterCompletion), as for an owner a scan excluded.
+      for (const id of held.ownerIds()) if (held.ownerBacklog(id) >= ownerHeld) ownersSkipped.add(id);
       lastScanFull = count === request.limit;
       scanFloor = lastScanFull ? undefined : request.now - SCAN_MARGIN_MS;
       if (lastScanFull) scanWanted = true;
