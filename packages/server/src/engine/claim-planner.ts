@@ -127,9 +127,14 @@ export function createClaimPlanner(
     scanned(request, perWebhook, count) {
       for (const id of request.excludeWebhookIds) saturated.add(id);
       for (const [id, n] of perWebhook) if (n >= prefetch) saturated.add(id);
-      // An owner left at its share is skipped by the next scans: once its lines drain by half, a
-      // completion asks for a full scan (afterCompletion), as for an owner a scan excluded.
-      for (const id of held.ownerIds()) if (held.ownerBacklog(id) >= ownerHeld) ownersSkipped.add(id);
+      // An owner whose share, not its webhooks' lines, capped the scan is skipped by the next scans:
+      // once its lines drain by half, a completion asks for a full scan (afterCompletion), as for an
+      // owner a scan excluded. (Full lines are refilled on their own.)
+      for (const id of held.webhookIds()) {
+        const owner = held.ownerOf(id);
+        if (owner === undefined || held.webhookBacklog(id) >= prefetch) continue;
+        if (held.ownerBacklog(owner) >= ownerHeld) ownersSkipped.add(owner);
+      }
       lastScanFull = count === request.limit;
       scanFloor = lastScanFull ? undefined : request.now - SCAN_MARGIN_MS;
       if (lastScanFull) scanWanted = true;
