@@ -1,6 +1,7 @@
 // The guarded HTTP client of the delivery path (undici, never fetch): a keep-alive pool per origin,
-// a connect timeout and a TOTAL deadline per attempt, no redirects, a capped response read, and the
-// address policy enforced on the address actually connected to. send() never throws.
+// a connect timeout and a TOTAL deadline per attempt, no redirects, a capped response read
+// (http-exchange.ts), and the address policy enforced on the address actually connected to.
+// send() never throws.
 import type { LookupAddress } from 'node:dns';
 import { performance } from 'node:perf_hooks';
 import { Agent } from 'undici';
@@ -14,6 +15,7 @@ import {
 } from '../domain/attempt-outcome.ts';
 import { storedBody } from '../domain/response-body.ts';
 import { firstBlocked, type LookupFn, systemLookup } from './destination-guard.ts';
+import { type Collected, exchange } from './http-exchange.ts';
 
 export const MAX_RESPONSE_BYTES = 64 * 1024;
 
@@ -44,10 +46,6 @@ export interface HttpClient {
 
 class BlockedAddressError extends Error {
   readonly code = 'EBLOCKEDADDRESS';
-}
-
-class DeadlineError extends Error {
-  readonly code = 'EDEADLINE';
 }
 
 type LookupCallback = (
@@ -130,45 +128,22 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const verdict = checkAddress(host);
       if (!verdict.allowed) return failed('blocked_address', `${host} is ${verdict.reason}`, elapsed());
     }
-    const controller = new AbortController();
-    const timer = setTimeout(
-      () => controller.abort(new DeadlineError(`no complete answer within ${options.totalTimeoutMs} ms`)),
-      options.totalTimeoutMs,
-    );
-    let response:
-      | { status: number; headers: Record<string, string>; chunks: Buffer[]; size: number }
-      | undefined;
-    try {
-      const answer = await agent.request({
+    const answer = await exchange(
+      agent,
+      {
         origin: url.origin,
         path: `${url.pathname}${url.search}`,
-        method: 'POST',
         headers: request.headers,
         body: request.body,
-        signal: controller.signal,
-      });
-      response = { status: answer.statusCode, headers: flattenHeaders(answer.headers), chunks: [], size: 0 };
-      let truncated = false;
-      for await (const chunk of answer.body as AsyncIterable<Buffer>) {
-        const room = maxBytes - response.size;
-        if (chunk.length > room) {
-          response.chunks.push(chunk.subarray(0, room));
-          response.size += room;
-          truncated = true;
-          break;
-        }
-        response.chunks.push(chunk);
-        response.size += chunk.length;
-      }
-      if (truncated) answer.body.destroy();
+      },
+      { maxBytes, deadlineMs: options.totalTimeoutMs },
+    );
+    const { response, truncated } = answer;
+    if (answer.error === undefined && response)
       return outcomeFromResponse(record(response, truncated), elapsed());
-    } catch (error) {
-      const [code, message] = classify(error, options);
-      const outcome = failed(code, message, elapsed());
-      return response ? { ...outcome, response: record(response, true) } : outcome;
-    } finally {
-      clearTimeout(timer);
-    }
+    const [code, message] = classify(answer.error, options);
+    const outcome = failed(code, message, elapsed());
+    return response ? { ...outcome, response: record(response, true) } : outcome;
   }
 
   return {
@@ -186,10 +161,7 @@ const failed = (error: AttemptError, message: string, durationMs: number): Attem
   durationMs,
 });
 
-function record(
-  response: { status: number; headers: Record<string, string>; chunks: Buffer[] },
-  truncated: boolean,
-): ResponseRecord {
+function record(response: Collected, truncated: boolean): ResponseRecord {
   const body = storedBody(Buffer.concat(response.chunks), truncated);
   return {
     status: response.status,
@@ -198,14 +170,6 @@ function record(
     bodyEncoding: body.encoding,
     truncated,
   };
-}
-
-function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return out;
 }
 
 const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|EPROTO$|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|HOSTNAME_MISMATCH)/;
