@@ -2,7 +2,8 @@
 // and failed attempts per failure kind. Rows written before this migration have zeros in them all.
 import type { Kysely } from 'kysely';
 
-const COLUMNS = [
+/** The columns this migration adds, as of this migration (0006 creates its table with them too). */
+export const HISTOGRAM_COLUMNS = [
   'response_le_5',
   'response_le_10',
   'response_le_25',
@@ -27,7 +28,7 @@ const COLUMNS = [
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   // One column per statement: SQLite adds one column per ALTER TABLE.
-  for (const column of COLUMNS) {
+  for (const column of HISTOGRAM_COLUMNS) {
     await db.schema
       .alterTable('webhook_stats_hourly')
       .addColumn(column, 'integer', (c) => c.notNull().defaultTo(0))
@@ -36,7 +37,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const column of [...COLUMNS].reverse()) {
+  for (const column of [...HISTOGRAM_COLUMNS].reverse()) {
     await db.schema.alterTable('webhook_stats_hourly').dropColumn(column).execute();
   }
 }

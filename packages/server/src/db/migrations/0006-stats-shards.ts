@@ -3,33 +3,10 @@
 // instead of waiting; readers sum both tables. Additive: processes of the previous version keep
 // writing (and reading) webhook_stats_hourly as before.
 import type { Kysely } from 'kysely';
+import { HISTOGRAM_COLUMNS } from './0005-stats-histogram-failure-kinds.ts';
 
 /** The counters as of this migration (webhook_stats_hourly's, 0001 and 0005). */
-const INTEGER_COUNTERS = [
-  'succeeded',
-  'failed',
-  'response_count',
-  'response_le_5',
-  'response_le_10',
-  'response_le_25',
-  'response_le_50',
-  'response_le_100',
-  'response_le_250',
-  'response_le_500',
-  'response_le_1000',
-  'response_le_2500',
-  'response_le_5000',
-  'response_le_10000',
-  'response_le_inf',
-  'failed_timeout',
-  'failed_connection',
-  'failed_dns',
-  'failed_tls',
-  'failed_redirect',
-  'failed_client_error',
-  'failed_server_error',
-  'failed_blocked',
-];
+const INTEGER_COUNTERS = ['succeeded', 'failed', 'response_count', ...HISTOGRAM_COLUMNS];
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   let table = db.schema
