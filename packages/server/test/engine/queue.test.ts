@@ -4,6 +4,7 @@
 import { afterEach, expect, it } from 'vitest';
 import { createQueueRepo, type QueueRepo } from '../../src/db/repos/queue-repo.ts';
 import { createSecretBox } from '../../src/domain/secrets.ts';
+import { attemptRow } from '../repos/rows.ts';
 import { describeEachDatabase, openTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { insertConversation, insertUser, insertWebhook } from '../support/fixtures.ts';
 
@@ -142,26 +143,8 @@ describeEachDatabase('queue repository (%s)', (kind) => {
       .execute();
     const [again] = await claim('fresh');
     expect(again!.id).toBe(delivery!.id);
-    const attempt = (id: string) => ({
-      id,
-      delivery_id: delivery!.id,
-      webhook_id: webhook!,
-      event_id: delivery!.eventId,
-      event_type: 'conversation.ready',
-      attempt: 1,
-      test: 0,
-      outcome: 'succeeded' as const,
-      error: null,
-      error_message: null,
-      response_status: 200,
-      duration_ms: 5,
-      request_headers: '{}',
-      response_headers: '{}',
-      response_body: '',
-      response_truncated: 0,
-      next_retry_at: null,
-      created_at: Date.now(),
-    });
+    const attempt = (id: string) =>
+      attemptRow({ id: delivery!.id, eventId: delivery!.eventId, webhookId: webhook! }, { id });
     const options = (workerId: string) => ({
       workerId,
       now: Date.now(),
@@ -219,26 +202,19 @@ describeEachDatabase('queue repository (%s)', (kind) => {
         response_count: 1,
       })
       .execute();
-    const attempt = (id: string, deliveryId: string, eventId: string, createdAt: number) => ({
-      id,
-      delivery_id: deliveryId,
-      webhook_id: webhook!,
-      event_id: eventId,
-      event_type: 'conversation.ready',
-      attempt: 1,
-      test: 0,
-      outcome: 'failed' as const,
-      error: 'http_status',
-      error_message: 'HTTP 500',
-      response_status: 500,
-      duration_ms: 5,
-      request_headers: '{}',
-      response_headers: '{}',
-      response_body: 'down',
-      response_truncated: 0,
-      next_retry_at: null,
-      created_at: createdAt,
-    });
+    const attempt = (id: string, deliveryId: string, eventId: string, createdAt: number) =>
+      attemptRow(
+        { id: deliveryId, eventId, webhookId: webhook! },
+        {
+          id,
+          outcome: 'failed',
+          error: 'http_status',
+          error_message: 'HTTP 500',
+          response_status: 500,
+          response_body: 'down',
+          created_at: createdAt,
+        },
+      );
     // Two attempts past retention (one of a delivery still pending) and one recent attempt.
     await db
       .insertInto('attempts')

@@ -10,7 +10,7 @@ import { createQueueRepo, type QueueRepo } from '../../src/db/repos/queue-repo.t
 import { createStatsRepo } from '../../src/db/repos/stats-repo.ts';
 import { newId } from '../../src/domain/ids.ts';
 import { createSecretBox } from '../../src/domain/secrets.ts';
-import { insertEvent } from '../repos/rows.ts';
+import { attemptRow, insertEvent } from '../repos/rows.ts';
 import { openTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { insertUser, insertWebhook } from '../support/fixtures.ts';
 import { waitFor } from './support/receiver.ts';
@@ -78,26 +78,16 @@ describe.skipIf(!url)(
         kind: 'attempt',
         deliveryId: delivery.id,
         webhookId,
-        attempt: {
-          id: newId.attempt(),
-          delivery_id: delivery.id,
-          webhook_id: webhookId,
-          event_id: delivery.eventId,
-          event_type: 'conversation.ready',
-          attempt: 1,
-          test: 0,
-          outcome,
-          error: outcome === 'failed' ? 'http_status' : null,
-          error_message: outcome === 'failed' ? 'receiver answered 500' : null,
-          response_status: outcome === 'failed' ? 500 : 204,
-          duration_ms: 7,
-          request_headers: '{}',
-          response_headers: '{}',
-          response_body: '',
-          response_truncated: 0,
-          next_retry_at: null,
-          created_at: Date.now(),
-        },
+        attempt: attemptRow(
+          { ...delivery, webhookId },
+          {
+            outcome,
+            error: outcome === 'failed' ? 'http_status' : null,
+            error_message: outcome === 'failed' ? 'receiver answered 500' : null,
+            response_status: outcome === 'failed' ? 500 : 204,
+            duration_ms: 7,
+          },
+        ),
         deliveryStatus: outcome === 'failed' ? 'failed' : 'succeeded',
         statusReason: outcome === 'failed' ? 'attempts_exhausted' : null,
         nextAttemptAt: null,

@@ -2,6 +2,7 @@
 // with their finished deliveries and attempts, idempotency keys) and hourly stats past two days go,
 // batch after batch within one sweep; recent rows and events with pending deliveries stay.
 import { afterEach, expect, it } from 'vitest';
+import { attemptRow } from '../repos/rows.ts';
 import { describeEachDatabase } from '../support/databases.ts';
 import { type EngineHarness, startHarness } from './support/engine.ts';
 
@@ -46,26 +47,11 @@ describeEachDatabase('retention (%s)', (kind) => {
       created_at: old,
       updated_at: old,
     });
-    const attempt = (eventId: string, createdAt: number) => ({
-      id: `att_${eventId}`,
-      delivery_id: `dlv_${eventId}`,
-      webhook_id: webhook.id,
-      event_id: eventId,
-      event_type: 'conversation.ready',
-      attempt: 1,
-      test: 0,
-      outcome: 'succeeded' as const,
-      error: null,
-      error_message: null,
-      response_status: 200,
-      duration_ms: 5,
-      request_headers: '{}',
-      response_headers: '{}',
-      response_body: '',
-      response_truncated: 0,
-      next_retry_at: null,
-      created_at: createdAt,
-    });
+    const attempt = (eventId: string, createdAt: number) =>
+      attemptRow(
+        { id: `dlv_${eventId}`, eventId, webhookId: webhook.id },
+        { id: `att_${eventId}`, created_at: createdAt },
+      );
     const oldIds = Array.from({ length: OLD_EVENTS }, (_, i) => `evt_old${i}`);
     await db
       .insertInto('events')

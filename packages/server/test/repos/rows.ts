@@ -1,7 +1,7 @@
 // Rows the engine would write (events, deliveries, attempts, hourly stats), inserted straight for repo tests.
 import type { Kysely } from 'kysely';
 import type { FailureKindColumn, ResponseBucketColumn } from '../../src/db/stats-columns.ts';
-import type { Database, DeliveryStatus } from '../../src/db/tables.ts';
+import type { Database, DeliveryStatus, NewAttemptRow } from '../../src/db/tables.ts';
 import { newId } from '../../src/domain/ids.ts';
 
 export async function insertEvent(
@@ -56,37 +56,54 @@ export async function insertDelivery(
   return id;
 }
 
+/** An attempt row of `delivery` as the engine writes it: a 200 in 5 ms unless `fields` say otherwise. */
+export function attemptRow(
+  delivery: { id: string; eventId: string; webhookId: string },
+  fields: Partial<NewAttemptRow> = {},
+): NewAttemptRow {
+  return {
+    id: newId.attempt(),
+    delivery_id: delivery.id,
+    webhook_id: delivery.webhookId,
+    event_id: delivery.eventId,
+    event_type: 'conversation.ready',
+    attempt: 1,
+    test: 0,
+    outcome: 'succeeded',
+    error: null,
+    error_message: null,
+    response_status: 200,
+    duration_ms: 5,
+    request_headers: '{}',
+    response_headers: '{}',
+    response_body: '',
+    response_truncated: 0,
+    next_retry_at: null,
+    created_at: Date.now(),
+    ...fields,
+  };
+}
+
 export async function insertAttempt(
   db: Kysely<Database>,
   delivery: { id: string; eventId: string; webhookId: string },
   options: { attempt?: number; outcome?: 'succeeded' | 'failed'; eventType?: string; status?: number } = {},
 ) {
-  const id = newId.attempt();
   const outcome = options.outcome ?? 'succeeded';
-  await db
-    .insertInto('attempts')
-    .values({
-      id,
-      delivery_id: delivery.id,
-      webhook_id: delivery.webhookId,
-      event_id: delivery.eventId,
-      event_type: options.eventType ?? 'conversation.ready',
-      attempt: options.attempt ?? 1,
-      test: 0,
-      outcome,
-      error: outcome === 'failed' ? 'http_status' : null,
-      error_message: outcome === 'failed' ? 'receiver answered 500' : null,
-      response_status: options.status ?? (outcome === 'failed' ? 500 : 200),
-      duration_ms: 42,
-      request_headers: JSON.stringify({ 'webhook-id': delivery.eventId }),
-      response_headers: JSON.stringify({ 'content-type': 'text/plain' }),
-      response_body: 'ok',
-      response_truncated: 0,
-      next_retry_at: null,
-      created_at: Date.now(),
-    })
-    .execute();
-  return id;
+  const row = attemptRow(delivery, {
+    event_type: options.eventType ?? 'conversation.ready',
+    attempt: options.attempt ?? 1,
+    outcome,
+    error: outcome === 'failed' ? 'http_status' : null,
+    error_message: outcome === 'failed' ? 'receiver answered 500' : null,
+    response_status: options.status ?? (outcome === 'failed' ? 500 : 200),
+    duration_ms: 42,
+    request_headers: JSON.stringify({ 'webhook-id': delivery.eventId }),
+    response_headers: JSON.stringify({ 'content-type': 'text/plain' }),
+    response_body: 'ok',
+  });
+  await db.insertInto('attempts').values(row).execute();
+  return row.id;
 }
 
 export async function insertStatsRow(

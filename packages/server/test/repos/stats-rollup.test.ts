@@ -8,12 +8,11 @@ import { createQueueRepo, type QueueResult } from '../../src/db/repos/queue-repo
 import { createStatsRepo, HOUR_MS } from '../../src/db/repos/stats-repo.ts';
 import { FAILURE_KIND_COLUMNS, RESPONSE_BUCKET_COLUMNS } from '../../src/db/stats-columns.ts';
 import type { AttemptError } from '../../src/domain/attempt-outcome.ts';
-import { newId } from '../../src/domain/ids.ts';
 import { createSecretBox } from '../../src/domain/secrets.ts';
 import { createDeliveryLogService } from '../../src/services/delivery-log.ts';
 import { describeEachDatabase, openTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { insertUser, insertWebhook } from '../support/fixtures.ts';
-import { insertDelivery, insertEvent, insertStatsRow } from './rows.ts';
+import { attemptRow, insertDelivery, insertEvent, insertStatsRow } from './rows.ts';
 
 const box = createSecretBox(Buffer.alloc(32, 5));
 const WORKER = 'worker-rollup';
@@ -84,26 +83,20 @@ describeEachDatabase('hourly response times and failure kinds on %s', (kind) => 
         deliveryStatus: error ? 'failed' : 'succeeded',
         statusReason: null,
         nextAttemptAt: null,
-        attempt: {
-          id: newId.attempt(),
-          delivery_id: delivery.id,
-          webhook_id: webhookId,
-          event_id: delivery.eventId,
-          event_type: delivery.eventType,
-          attempt: 1,
-          test: 0,
-          outcome: error ? 'failed' : 'succeeded',
-          error: error ?? null,
-          error_message: error ?? null,
-          response_status: status ?? null,
-          duration_ms: ms,
-          request_headers: '{}',
-          response_headers: status ? '{}' : null,
-          response_body: status ? '' : null,
-          response_truncated: 0,
-          next_retry_at: null,
-          created_at: now,
-        },
+        attempt: attemptRow(
+          { id: delivery.id, eventId: delivery.eventId, webhookId },
+          {
+            event_type: delivery.eventType,
+            outcome: error ? 'failed' : 'succeeded',
+            error: error ?? null,
+            error_message: error ?? null,
+            response_status: status ?? null,
+            duration_ms: ms,
+            response_headers: status ? '{}' : null,
+            response_body: status ? '' : null,
+            created_at: now,
+          },
+        ),
       };
     });
     const summary = await queue.record(results, {
