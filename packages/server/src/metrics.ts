@@ -1,6 +1,6 @@
 // Prometheus metrics of one process: delivery attempts, their latency and finished deliveries
 // (recorded by the engine of the process that makes them), intake, HTTP requests, process defaults.
-// Queue and webhook gauges are read from the database on scrape.
+// Queue, webhook and live-worker gauges are read from the database on scrape.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 export interface Metrics {
@@ -13,6 +13,7 @@ export interface Metrics {
   queueDepth: Gauge<'state'>;
   queueOldestDueAge: Gauge;
   webhooks: Gauge<'status'>;
+  liveWorkers: Gauge;
   httpRequests: Counter<'method' | 'route' | 'status'>;
   httpDuration: Histogram<'method' | 'route'>;
 }
@@ -72,6 +73,11 @@ export function createMetrics(): Metrics {
       name: 'klang_webhooks',
       help: 'Webhooks by stored status (active, paused, auto_paused).',
       labelNames: ['status'],
+      registers,
+    }),
+    liveWorkers: new Gauge({
+      name: 'klang_workers_live',
+      help: 'Worker processes with a heartbeat in the last 60 s, across the deployment (a stuck or stopped worker is not counted).',
       registers,
     }),
     httpRequests: new Counter({

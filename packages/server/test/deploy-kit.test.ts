@@ -1,8 +1,9 @@
 // The deployment kit (Dockerfile, deploy/) checked as far as this machine can without a container
-// engine: YAML parses with the expected services, alert rules name metrics the service exports,
-// the Dockerfile's shape and paths, systemd units verified by systemd-analyze, hadolint if present.
+// engine: YAML parses with the expected services, alert rules name metrics the service exports and
+// pass their promtool unit tests, the Dockerfile's shape and paths, systemd units verified by
+// systemd-analyze, hadolint if present.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,7 +61,12 @@ describe('deployment kit', () => {
     };
     const rules = alerts.groups.flatMap((group) => group.rules);
     expect(rules.map((rule) => rule.alert)).toEqual(
-      expect.arrayContaining(['KlangQueueBacklog', 'KlangNoWorkers', 'KlangHighFailureRate']),
+      expect.arrayContaining([
+        'KlangQueueBacklog',
+        'KlangNoWorkers',
+        'KlangWorkerDown',
+        'KlangHighFailureRate',
+      ]),
     );
     const exported = new Set(
       (await createMetrics().registry.getMetricsAsJSON()).flatMap((metric) => [
@@ -76,6 +82,34 @@ describe('deployment kit', () => {
       }
     }
   });
+
+  it.skipIf(!has('promtool'))(
+    has('promtool')
+      ? 'promtool: the rules and scrape configuration are valid, and the alerts fire and stay quiet as their unit tests say'
+      : 'promtool (skipped: not installed; Debian package prometheus)',
+    () => {
+      const promtool = (...args: string[]) => spawnSync('promtool', args, { encoding: 'utf8' });
+      const rules = promtool('check', 'rules', join(DEPLOY, 'prometheus/alerts.yml'));
+      expect(rules.status, rules.stdout + rules.stderr).toBe(0);
+      // The compose file mounts the rules at /etc/prometheus; checked here at their place in deploy/.
+      const dir = mkdtempSync(join(tmpdir(), 'klang-prometheus-'));
+      try {
+        const config = readFileSync(join(DEPLOY, 'prometheus/prometheus.yml'), 'utf8');
+        expect(config).toContain('/etc/prometheus/alerts.yml');
+        writeFileSync(
+          join(dir, 'prometheus.yml'),
+          config.replace('/etc/prometheus/alerts.yml', join(DEPLOY, 'prometheus/alerts.yml')),
+        );
+        const checked = promtool('check', 'config', join(dir, 'prometheus.yml'));
+        expect(checked.status, checked.stdout + checked.stderr).toBe(0);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+      const tested = promtool('test', 'rules', join(DEPLOY, 'prometheus/alerts.test.yml'));
+      expect(tested.status, tested.stdout + tested.stderr).toBe(0);
+      expect(tested.stdout).toContain('SUCCESS');
+    },
+  );
 
   it('Dockerfile: multi-stage, non-root, a health check, and paths that exist after a build', () => {
     const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');

@@ -1,6 +1,7 @@
 // Every role observable, with real processes on PostgreSQL: a worker serves /healthz, /readyz and
 // /metrics on KLANG_METRICS_PORT and counts the attempts it makes; an api process's /readyz is 503
-// (no_live_worker) while deliveries are due and no worker beats, and 200 once a worker runs.
+// (no_live_worker) while deliveries are due and no worker beats, and 200 once a worker runs; a real
+// Prometheus with the shipped rules raises KlangNoWorkers for a dead worker pool and clears it.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,8 @@ import { answer, createReceiver, type Receiver, waitFor } from './engine/support
 import { type ServerProcess, startServer } from './support/cli-process.ts';
 import { openTestDatabase, type TestDatabase } from './support/databases.ts';
 import { insertConversation, insertUser, insertWebhook } from './support/fixtures.ts';
+import { freePort } from './support/free-port.ts';
+import { hasPrometheus, startPrometheus } from './support/prometheus.ts';
 
 const INGEST = 'observability-ingest-token-0123';
 const skip = !process.env.TEST_DATABASE_URL;
@@ -121,14 +124,75 @@ describe.skipIf(skip)(
       const metrics = await (await fetch(`${ops}/metrics`)).text();
       expect(metrics).toMatch(/klang_queue_deliveries\{state="due"\} 1\b/);
       expect(metrics).toMatch(/klang_webhooks\{status="active"\} 1\b/);
+      expect(metrics).toMatch(/^klang_workers_live 0$/m);
 
       const worker = start('worker');
       await waitFor(async () => (await fetch(`${apiUrl}/readyz`)).status === 200, 15_000, 'readiness');
       await waitFor(() => receiver.requests.length === 1, 15_000, 'the delivery');
+      expect(await (await fetch(`${ops}/metrics`)).text()).toMatch(/^klang_workers_live 1$/m);
       worker.child.kill('SIGTERM');
       expect(await worker.exited).toBe(0);
+      // A worker that stopped removed its heartbeat: the pool is counted empty at once.
+      expect(await (await fetch(`${ops}/metrics`)).text()).toMatch(/^klang_workers_live 0$/m);
       api.child.kill('SIGTERM');
       expect(await api.exited).toBe(0);
     });
+
+    it.skipIf(!hasPrometheus())(
+      hasPrometheus()
+        ? 'Prometheus with the shipped alerts: a dead worker pool raises KlangNoWorkers, a returning worker clears it'
+        : 'Prometheus alerts (skipped: prometheus is not installed)',
+      async () => {
+        const { receiver, conversation, start } = await setup();
+        const api = start('api');
+        const [, apiUrl] = await api.waitForOutput(/running at (http:\/\/\S+)/);
+        const ports = [await freePort(), await freePort()];
+        const startWorker = async (port: number) => {
+          const worker = start('worker', { KLANG_METRICS_PORT: String(port) });
+          await worker.waitForOutput(/Health and metrics at/);
+          return worker;
+        };
+        const [killed, stopped] = (await Promise.all(ports.map(startWorker))) as [
+          ServerProcess,
+          ServerProcess,
+        ];
+        const prometheus = await startPrometheus({
+          api: [new URL(apiUrl!).host],
+          worker: ports.map((port) => `127.0.0.1:${port}`),
+        });
+        cleanups.push(() => prometheus.close());
+        const value = async (expr: string) => (await prometheus.query(expr))[0]?.value;
+        const noWorkersAlert = async () =>
+          (await prometheus.alerts()).find((alert) => alert.labels.alertname === 'KlangNoWorkers');
+
+        await waitFor(async () => (await value('sum(up)')) === 3, 20_000, 'three targets up');
+        await waitFor(async () => (await value('max(klang_workers_live)')) === 2, 20_000, 'two live workers');
+        expect((await publish(apiUrl!, conversation)).status).toBe(202);
+        await waitFor(() => receiver.requests.length === 1, 15_000, 'the first delivery');
+        expect(await noWorkersAlert()).toBeUndefined();
+
+        // The pool dies (one worker killed, one stopped) while an event is due: the alert goes pending
+        // at once and pages after its `for` (2 minutes; the firing is covered by alerts.test.yml).
+        killed.child.kill('SIGKILL');
+        stopped.child.kill('SIGTERM');
+        expect(await stopped.exited).toBe(0);
+        await killed.exited;
+        expect((await publish(apiUrl!, conversation)).status).toBe(202);
+        const alert = await waitFor(noWorkersAlert, 20_000, 'KlangNoWorkers');
+        expect(alert).toMatchObject({ state: 'pending', labels: { severity: 'page' } });
+        expect(receiver.requests).toHaveLength(1);
+
+        // A worker comes back on its port (as systemd or the orchestrator restarts it): it delivers
+        // the due event and the alert clears.
+        const returned = await startWorker(ports[1]!);
+        await waitFor(() => receiver.requests.length === 2, 15_000, 'the due delivery');
+        await waitFor(async () => (await noWorkersAlert()) === undefined, 20_000, 'KlangNoWorkers cleared');
+        returned.child.kill('SIGTERM');
+        expect(await returned.exited).toBe(0);
+        api.child.kill('SIGTERM');
+        expect(await api.exited).toBe(0);
+      },
+      90_000,
+    );
   },
 );

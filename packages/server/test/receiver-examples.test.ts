@@ -2,7 +2,7 @@
 // a real delivery from the running engine and a rotation-time double signature, and reject a tampered
 // body and a stale timestamp. A toolchain missing locally skips its example; under CI=true none skip.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
@@ -12,6 +12,7 @@ import { generateSigningSecret } from '../src/domain/secrets.ts';
 import { signatureHeaders } from '../src/engine/signing.ts';
 import { type EngineHarness, startHarness } from './engine/support/engine.ts';
 import { waitFor } from './engine/support/receiver.ts';
+import { freePort } from './support/free-port.ts';
 
 const EXAMPLES = fileURLToPath(new URL('../../../docs/examples/', import.meta.url));
 const SUPPORT = fileURLToPath(new URL('./support/', import.meta.url));
@@ -75,14 +76,6 @@ const examples: Example[] = [
     `${EXAMPLES}verify-signature.sh`,
   ]),
 ];
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const accepts = (port: number) =>
   new Promise<boolean>((resolve) => {

@@ -2,9 +2,9 @@
 // directory, a free port on 127.0.0.1, pg_ctl to start and stop it. The shared server is never touched.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port.ts';
 
 const PG_ROOT = '/usr/lib/postgresql';
 
@@ -22,14 +22,6 @@ const isRoot = () => process.getuid?.() === 0;
 function runAsOwner(bin: string, args: string[]) {
   const [command, fullArgs] = isRoot() ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, args];
   return execFileSync(command, fullArgs, { stdio: 'pipe', timeout: 60_000 });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 export interface PgCluster {

@@ -1,5 +1,5 @@
 // Cheap queue facts for /metrics and /readyz: pending deliveries due now and scheduled later, the
-// oldest due one (partial index), webhooks by status, and the latest worker heartbeat.
+// oldest due one (partial index), webhooks by status, the latest worker heartbeat and the live workers.
 import type { Kysely } from 'kysely';
 import type { Database } from '../tables.ts';
 
@@ -12,6 +12,16 @@ export function createQueueStatsRepo(db: Kysely<Database>) {
         .select((eb) => eb.fn.max('heartbeat_at').as('at'))
         .executeTakeFirst();
       return row?.at == null ? undefined : Number(row.at);
+    },
+
+    /** How many workers have a heartbeat at or after `since` (those alive and not stuck). */
+    async liveWorkers(since: number): Promise<number> {
+      const row = await db
+        .selectFrom('workers')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('heartbeat_at', '>=', since)
+        .executeTakeFirst();
+      return Number(row?.n ?? 0);
     },
 
     /** The next_attempt_at of the longest-waiting due delivery, or undefined when none is due. */
