@@ -69,4 +69,11 @@ describe('response percentiles', () => {
   ])('reads %j at q=%d as %i ms', (histogram, q, expected) => {
     expect(responsePercentile(histogram, q)).toBe(expected);
   });
+
+  it('answers a single response exactly from the mean, and ignores the mean for more', () => {
+    expect(responsePercentile(counts([250, 1]), 0.5, 158)).toBe(158);
+    expect(responsePercentile(counts([250, 1]), 0.95, 158.4)).toBe(158);
+    expect(responsePercentile(counts([250, 1]), 0.5)).toBe(175);
+    expect(responsePercentile(counts([250, 2]), 0.5, 158)).toBe(175);
+  });
 });

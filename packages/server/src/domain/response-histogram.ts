@@ -36,10 +36,17 @@ export const emptyResponseBuckets = (): number[] => new Array<number>(RESPONSE_B
  * The `quantile` (0 < q ≤ 1) of the responses counted in `counts` (one count per bucket), in whole
  * ms, interpolated linearly between the bucket's lower and upper bound; when it falls in the open
  * last bucket, that bucket's lower bound (the largest finite bound). Null when nothing was counted.
+ * `meanMs`, the responses' mean, makes a single response exact: every percentile of one response is
+ * that response.
  */
-export function responsePercentile(counts: readonly number[], quantile: number): number | null {
+export function responsePercentile(
+  counts: readonly number[],
+  quantile: number,
+  meanMs?: number,
+): number | null {
   const total = counts.reduce((sum, count) => sum + count, 0);
   if (total === 0) return null;
+  if (total === 1 && meanMs !== undefined) return Math.round(meanMs);
   const rank = quantile * total;
   let below = 0;
   for (let i = 0; i < RESPONSE_BUCKET_COUNT; i++) {

@@ -87,15 +87,15 @@ export function createDeliveryLogService({ repos, queueSignal }: { repos: Repos;
       await ownership.requireWebhook(caller, webhookId);
       const window = (await repos.stats.window([webhookId], STATS_HOURS, now)).get(webhookId)!;
       const attempts = window.succeeded + window.failed;
+      const meanMs = window.responseCount === 0 ? undefined : window.responseMsSum / window.responseCount;
       return {
         delivered: window.succeeded,
         failed: window.failed,
         attempts,
         errorRate: attempts === 0 ? 0 : window.failed / attempts,
-        avgResponseMs:
-          window.responseCount === 0 ? null : Math.round(window.responseMsSum / window.responseCount),
-        p50ResponseMs: responsePercentile(window.responseBuckets, 0.5),
-        p95ResponseMs: responsePercentile(window.responseBuckets, 0.95),
+        avgResponseMs: meanMs === undefined ? null : Math.round(meanMs),
+        p50ResponseMs: responsePercentile(window.responseBuckets, 0.5, meanMs),
+        p95ResponseMs: responsePercentile(window.responseBuckets, 0.95, meanMs),
         failuresByKind: window.failuresByKind,
         activity: window.buckets,
       };

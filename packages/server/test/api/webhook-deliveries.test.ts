@@ -358,5 +358,25 @@ describeEachDatabase('attempts, resend and stats on %s', (kind) => {
         blocked: 0,
       });
     });
+
+    it('answers the percentiles of a single response exactly', async () => {
+      const webhook = await createWebhook();
+      const currentHour = Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
+      await t.database.db
+        .insertInto('webhook_stats_hourly')
+        .values({
+          webhook_id: webhook.id,
+          hour: currentHour,
+          succeeded: 1,
+          failed: 0,
+          response_ms_sum: 158,
+          response_count: 1,
+          ...Object.fromEntries([...RESPONSE_BUCKET_COLUMNS, ...FAILURE_KIND_COLUMNS].map((c) => [c, 0])),
+          response_le_250: 1,
+        })
+        .execute();
+      const stats = (await api.get(`/webhooks/${webhook.id}/stats`)).json();
+      expect(stats).toMatchObject({ avg_response_ms: 158, p50_response_ms: 158, p95_response_ms: 158 });
+    });
   });
 });

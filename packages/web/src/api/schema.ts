@@ -821,9 +821,9 @@ export interface components {
             error_rate: number;
             /** @description Mean response time of attempts that got a response; null when none did */
             avg_response_ms: number | null;
-            /** @description Median response time (ms) of attempts that got a response, read from fixed buckets (upper bounds 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000 ms and above) by linear interpolation within the bucket; 10000 when it falls above the last bound; null when no attempt got a response */
+            /** @description Median response time (ms) of attempts that got a response, read from fixed buckets (upper bounds 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000 ms and above) by linear interpolation within the bucket (exact when a single attempt got a response); 10000 when it falls above the last bound; null when no attempt got a response */
             p50_response_ms: number | null;
-            /** @description 95th percentile response time (ms) of attempts that got a response, read from fixed buckets (upper bounds 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000 ms and above) by linear interpolation within the bucket; 10000 when it falls above the last bound; null when no attempt got a response */
+            /** @description 95th percentile response time (ms) of attempts that got a response, read from fixed buckets (upper bounds 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000 ms and above) by linear interpolation within the bucket (exact when a single attempt got a response); 10000 when it falls above the last bound; null when no attempt got a response */
             p95_response_ms: number | null;
             failures_by_kind: components["schemas"]["FailuresByKind"];
             /** @description 24 hourly buckets, oldest first, the current hour last */

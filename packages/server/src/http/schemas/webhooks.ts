@@ -222,7 +222,7 @@ const percentile = (which: string) =>
     .int()
     .nullable()
     .describe(
-      `${which} response time (ms) of attempts that got a response, read from fixed buckets (upper bounds ${finiteBounds.join(', ')} ms and above) by linear interpolation within the bucket; ${finiteBounds.at(-1)} when it falls above the last bound; null when no attempt got a response`,
+      `${which} response time (ms) of attempts that got a response, read from fixed buckets (upper bounds ${finiteBounds.join(', ')} ms and above) by linear interpolation within the bucket (exact when a single attempt got a response); ${finiteBounds.at(-1)} when it falls above the last bound; null when no attempt got a response`,
     );
 
 export const StatsOut = z
