@@ -83,6 +83,15 @@ describe('deployment kit', () => {
     }
   });
 
+  it('operations.md documents every metric the service exports', async () => {
+    const operations = readFileSync(join(ROOT, 'docs/operations.md'), 'utf8');
+    const own = (await createMetrics().registry.getMetricsAsJSON())
+      .map((metric) => metric.name)
+      .filter((name) => !name.startsWith('klang_process_') && !name.startsWith('klang_nodejs_'));
+    expect(own.length).toBeGreaterThan(10);
+    for (const name of own) expect(operations, name).toContain(`| \`${name}\` |`);
+  });
+
   it.skipIf(!has('promtool'))(
     has('promtool')
       ? 'promtool: the rules and scrape configuration are valid, and the alerts fire and stay quiet as their unit tests say'
