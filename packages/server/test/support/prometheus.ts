@@ -10,7 +10,7 @@ import { stringify } from 'yaml';
 import { waitFor } from '../engine/support/receiver.ts';
 import { freePort } from './free-port.ts';
 
-export const ALERT_RULES = fileURLToPath(
+const ALERT_RULES = fileURLToPath(
   new URL('../../../../deploy/prometheus/alerts.yml', import.meta.url),
 );
 
