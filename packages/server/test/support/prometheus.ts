@@ -10,9 +10,7 @@ import { stringify } from 'yaml';
 import { waitFor } from '../engine/support/receiver.ts';
 import { freePort } from './free-port.ts';
 
-const ALERT_RULES = fileURLToPath(
-  new URL('../../../../deploy/prometheus/alerts.yml', import.meta.url),
-);
+const ALERT_RULES = fileURLToPath(new URL('../../../../deploy/prometheus/alerts.yml', import.meta.url));
 
 export const hasPrometheus = () => spawnSync('prometheus', ['--version']).status === 0;
 
