@@ -248,6 +248,14 @@ export const configSchema = {
     allowed: 'an integer from 1 to 256',
     parse: int(1, 256),
   }),
+  sendThreads: option({
+    env: 'KLANG_SEND_THREADS',
+    default: '1',
+    description:
+      'Threads of a worker process that send the HTTP requests (sockets, TLS, reading answers) beside the one that serves and writes the queue; 0 sends from the main thread.',
+    allowed: '0 or 1',
+    parse: int(0, 1),
+  }),
   claimBatchSize: option({
     env: 'KLANG_CLAIM_BATCH',
     default: '200',

@@ -10,6 +10,7 @@ import { autoPauseReason } from '../domain/auto-pause.ts';
 import type { LookupFn } from './destination-guard.ts';
 import { startHousekeeping } from './housekeeping.ts';
 import { createHttpClient, httpClientOptions } from './http-client.ts';
+import { createThreadedHttpClient } from './threaded-http-client.ts';
 import { startWorker } from './worker.ts';
 
 export { resolveAndCheckHost } from './destination-guard.ts';
@@ -51,11 +52,15 @@ export async function startEngine(container: Container, options: EngineOptions =
     throw error;
   }
 
-  const http = createHttpClient({
-    ...httpClientOptions(config),
-    ...(options.lookup ? { lookup: options.lookup } : {}),
-    ...(options.ca ? { ca: options.ca } : {}),
-  });
+  const clientOptions = { ...httpClientOptions(config), ...(options.ca ? { ca: options.ca } : {}) };
+  // An injected lookup is a function, which cannot cross to a thread: such engines send from here.
+  const http =
+    config.sendThreads > 0 && !options.lookup
+      ? createThreadedHttpClient({
+          ...clientOptions,
+          onProblem: (message) => logger.error(message),
+        })
+      : createHttpClient({ ...clientOptions, ...(options.lookup ? { lookup: options.lookup } : {}) });
   const metrics = container.metrics;
   const worker = startWorker({
     settings: {

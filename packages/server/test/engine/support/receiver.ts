@@ -22,6 +22,8 @@ export interface Receiver {
   requests: ReceivedRequest[];
   /** TCP connections accepted so far. */
   connections: number;
+  /** TCP connections open now. */
+  openConnections(): number;
   respond(handler: Handler): void;
   close(): Promise<void>;
 }
@@ -96,6 +98,7 @@ export async function createReceiver(options: { tls?: TestCertificate } = {}): P
   return Object.assign(receiver, {
     url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     port,
+    openConnections: () => sockets.size,
     respond(next: Handler) {
       handler = next;
     },

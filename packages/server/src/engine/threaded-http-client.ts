@@ -1,0 +1,127 @@
+// The guarded HTTP client moved to a send thread (send-thread.ts), so sockets, TLS and response
+// parsing run on a second core while this thread serves and writes the queue. Requests leave in one
+// message per turn; should the thread die, its open requests fail (they are retried) and later sends
+// go through a client on this thread.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { AttemptOutcome } from '../domain/attempt-outcome.ts';
+import {
+  createHttpClient,
+  type HttpClient,
+  type HttpClientOptions,
+  type OutgoingRequest,
+} from './http-client.ts';
+import type { FromSendThread, ToSendThread } from './send-thread.ts';
+
+export type ThreadedClientOptions = Omit<HttpClientOptions, 'lookup'> & {
+  /** Told once when the thread failed and sends fell back to this thread. */
+  onProblem?: (message: string) => void;
+  /** Starts the thread (tests start one that fails). */
+  spawnThread?: (options: HttpClientOptions) => Worker;
+};
+
+/** In a source checkout (tests, tsx) the thread loads the TypeScript entry through tsx. */
+const SOURCE_BOOT = `
+const { workerData } = require('node:worker_threads');
+(async () => {
+  const { register } = await import(workerData.tsx);
+  register();
+  await import(workerData.entry);
+})();
+`;
+
+/** The file URL of tsx's ESM register API, as its package's export map names it. */
+function tsxEsmApi(): string {
+  const manifest = createRequire(import.meta.url).resolve('tsx/package.json');
+  const exports = JSON.parse(readFileSync(manifest, 'utf8')).exports['./esm/api'].import;
+  return new URL(typeof exports === 'string' ? exports : exports.default, pathToFileURL(manifest)).href;
+}
+
+function spawn(options: HttpClientOptions): Worker {
+  const source = import.meta.url.endsWith('.ts');
+  const entry = new URL(source ? './send-thread.ts' : './send-thread.js', import.meta.url);
+  const workerData = { sendThread: true, options, entry: entry.href } as Record<string, unknown>;
+  if (!source) return new Worker(entry, { workerData });
+  workerData.tsx = tsxEsmApi();
+  return new Worker(SOURCE_BOOT, { eval: true, workerData });
+}
+
+export function createThreadedHttpClient(settings: ThreadedClientOptions): HttpClient {
+  const { onProblem, spawnThread = spawn, ...options } = settings;
+  const worker = spawnThread(options);
+  worker.unref();
+  const waiting = new Map<number, (outcome: AttemptOutcome) => void>();
+  let outbox: [number, OutgoingRequest][] = [];
+  let nextId = 1;
+  let fallback: HttpClient | undefined;
+  let closing: Promise<void> | undefined;
+  let closed: (() => void) | undefined;
+
+  const flush = () => {
+    const batch = outbox;
+    outbox = [];
+    if (batch.length > 0 && !fallback) worker.postMessage({ kind: 'send', batch } satisfies ToSendThread);
+  };
+
+  function fail(why: string): void {
+    if (fallback) return;
+    fallback = createHttpClient(options);
+    if (!closing) onProblem?.(`${why}; sending from the main thread from now on`);
+    for (const [, resolve] of waiting) {
+      resolve({
+        outcome: 'failed',
+        error: 'network_error',
+        message: `the send thread stopped (${why})`,
+        durationMs: 0,
+      });
+    }
+    waiting.clear();
+    outbox = [];
+  }
+
+  worker.on('message', (message: FromSendThread) => {
+    if (message.kind === 'closed') {
+      closed?.();
+      return;
+    }
+    for (const [id, outcome] of message.batch) {
+      const resolve = waiting.get(id);
+      waiting.delete(id);
+      resolve?.(outcome);
+    }
+    if (waiting.size === 0) worker.unref();
+  });
+  worker.on('error', (error) => fail(`the send thread failed: ${error.message}`));
+  worker.on('exit', (code) => {
+    fail(`the send thread exited (code ${code})`);
+    closed?.();
+  });
+
+  return {
+    send(request) {
+      if (fallback) return fallback.send(request);
+      const id = nextId++;
+      if (waiting.size === 0) worker.ref();
+      if (outbox.length === 0) queueMicrotask(flush);
+      outbox.push([id, request]);
+      return new Promise((resolve) => waiting.set(id, resolve));
+    },
+    close() {
+      closing ??= (async () => {
+        if (!fallback) {
+          const done = new Promise<void>((resolve) => {
+            closed = resolve;
+          });
+          worker.ref();
+          worker.postMessage({ kind: 'close' } satisfies ToSendThread);
+          await done;
+          await worker.terminate();
+        }
+        await fallback?.close();
+      })();
+      return closing;
+    },
+  };
+}
