@@ -16,7 +16,13 @@ export type SessionId = Branded<string, 'SessionId'>;
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 let lastTime = -1;
+let lastTimeText = '';
 let lastRandom: number[] = [];
+
+/** Random bytes drawn in blocks: one system call per 256 new milliseconds, not per id. */
+const POOL_BYTES = 4096;
+let pool = Buffer.alloc(0);
+let poolAt = POOL_BYTES;
 
 function encodeTime(ms: number): string {
   let out = '';
@@ -40,21 +46,23 @@ function nextRandom(now: number): number[] {
     }
   }
   lastTime = now;
-  const bytes = randomBytes(16);
-  lastRandom = Array.from(bytes, (byte) => byte & 31);
+  lastTimeText = encodeTime(now);
+  if (poolAt + 16 > POOL_BYTES) {
+    pool = randomBytes(POOL_BYTES);
+    poolAt = 0;
+  }
+  lastRandom = Array.from(pool.subarray(poolAt, poolAt + 16), (byte) => byte & 31);
+  poolAt += 16;
   lastRandom[0] = lastRandom[0]! & 15; // leave headroom for increments
   return lastRandom;
 }
 
 /** A ULID in lowercase: 10 characters of time, 16 of randomness. */
 export function ulid(now = Date.now()): string {
-  const time = Math.max(now, lastTime);
-  return (
-    encodeTime(time) +
-    nextRandom(time)
-      .map((digit) => ALPHABET[digit])
-      .join('')
-  );
+  const digits = nextRandom(Math.max(now, lastTime));
+  let out = lastTimeText;
+  for (let i = 0; i < 16; i++) out += ALPHABET[digits[i]!];
+  return out;
 }
 
 export const newId = {
