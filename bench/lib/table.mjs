@@ -141,7 +141,7 @@ function rows(report) {
   latencyRows(r, { add, fmt, times, peerLatency });
   const p = r.publish;
   if (p && !p.error) {
-    const tag = `publish (api only, K=1)`;
+    const tag = `publish (api only, K=1${p.warmup ? `, after ${fmt(p.warmup)} warm-up events` : ''})`;
     add(
       tag,
       'events accepted/s',

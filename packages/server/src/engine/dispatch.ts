@@ -6,7 +6,7 @@ import type { AttemptOutcome } from '../domain/attempt-outcome.ts';
 import type { SecretBox } from '../domain/secrets.ts';
 import { planAllowsWebhooks } from '../domain/webhook-status.ts';
 import type { HttpClient } from './http-client.ts';
-import { type SigningSecrets, signatureHeaders } from './signing.ts';
+import { type SigningSecrets, signingAt } from './signing.ts';
 import { USER_AGENT } from './user-agent.ts';
 
 export type DispatchResult =
@@ -100,10 +100,17 @@ export async function dispatch(
       },
     };
   }
-  const requestHeaders = {
+  // Signed where it is sent (on the send thread): the signature comes back with the outcome.
+  const signing = signingAt(secrets, delivery.eventId, startedAt);
+  const unsigned = {
     ...baseHeaders,
-    ...signatureHeaders(secrets, delivery.eventId, delivery.payload, startedAt),
+    'webhook-id': delivery.eventId,
+    'webhook-timestamp': String(signing.timestamp),
   };
-  const outcome = await deps.http.send({ url: context.url, headers: requestHeaders, body: delivery.payload });
-  return { kind: 'attempt', outcome, requestHeaders, startedAt };
+  const sent = await deps.http.sendSigned(
+    { url: context.url, headers: unsigned, body: delivery.payload },
+    signing,
+  );
+  const requestHeaders = { ...unsigned, 'webhook-signature': sent.signature };
+  return { kind: 'attempt', outcome: sent.outcome, requestHeaders, startedAt };
 }

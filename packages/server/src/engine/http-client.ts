@@ -16,6 +16,7 @@ import {
 import { storedBody } from '../domain/response-body.ts';
 import { firstBlocked, type LookupFn, systemLookup } from './destination-guard.ts';
 import { type Collected, exchange } from './http-exchange.ts';
+import { type Signing, signatureOf } from './signing.ts';
 
 export const MAX_RESPONSE_BYTES = 64 * 1024;
 
@@ -38,9 +39,17 @@ export interface OutgoingRequest {
   body: string;
 }
 
+/** A signed attempt's outcome and the `webhook-signature` it was sent with. */
+export interface SignedOutcome {
+  outcome: AttemptOutcome;
+  signature: string;
+}
+
 export interface HttpClient {
   /** Sends one POST; resolves to the outcome value, never rejects. */
   send(request: OutgoingRequest): Promise<AttemptOutcome>;
+  /** Signs the body (Standard Webhooks, `webhook-signature` added to the headers), then sends it. */
+  sendSigned(request: OutgoingRequest, signing: Signing): Promise<SignedOutcome>;
   close(): Promise<void>;
 }
 
@@ -148,6 +157,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 
   return {
     send,
+    async sendSigned(request, signing) {
+      const signature = signatureOf(signing, request.body);
+      const headers = { ...request.headers, 'webhook-signature': signature };
+      return { outcome: await send({ ...request, headers }), signature };
+    },
     async close() {
       await agent.destroy();
     },

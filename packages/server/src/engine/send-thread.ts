@@ -4,17 +4,23 @@
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import type { AttemptOutcome } from '../domain/attempt-outcome.ts';
 import { createHttpClient, type HttpClientOptions, type OutgoingRequest } from './http-client.ts';
+import type { Signing } from './signing.ts';
+
+/** One request by number, signed in the thread when it comes with its signing. */
+export type ThreadRequest = [id: number, request: OutgoingRequest, signing: Signing | null];
+/** One outcome by request number, with the signature the thread sent (null when unsigned). */
+export type ThreadOutcome = [id: number, outcome: AttemptOutcome, signature: string | null];
 
 /** Main thread → send thread: requests to send, or a request to close. */
-export type ToSendThread = { kind: 'send'; batch: [number, OutgoingRequest][] } | { kind: 'close' };
+export type ToSendThread = { kind: 'send'; batch: ThreadRequest[] } | { kind: 'close' };
 
-/** Send thread → main thread: outcomes by request number, or the thread's closing. */
-export type FromSendThread = { kind: 'outcomes'; batch: [number, AttemptOutcome][] } | { kind: 'closed' };
+/** Send thread → main thread: outcomes, or the thread's closing. */
+export type FromSendThread = { kind: 'outcomes'; batch: ThreadOutcome[] } | { kind: 'closed' };
 
 /** Runs the client on `port` until asked to close. */
 export function serveSends(port: MessagePort, options: HttpClientOptions): void {
   const client = createHttpClient(options);
-  let answers: [number, AttemptOutcome][] = [];
+  let answers: ThreadOutcome[] = [];
   let flushing = false;
   const flush = () => {
     flushing = false;
@@ -30,14 +36,16 @@ export function serveSends(port: MessagePort, options: HttpClientOptions): void 
       });
       return;
     }
-    for (const [id, request] of message.batch) {
-      void client.send(request).then((outcome) => {
-        answers.push([id, outcome]);
-        if (!flushing) {
-          flushing = true;
-          setImmediate(flush);
-        }
-      });
+    const answer = (item: ThreadOutcome) => {
+      answers.push(item);
+      if (!flushing) {
+        flushing = true;
+        setImmediate(flush);
+      }
+    };
+    for (const [id, request, signing] of message.batch) {
+      if (signing) void client.sendSigned(request, signing).then((r) => answer([id, r.outcome, r.signature]));
+      else void client.send(request).then((outcome) => answer([id, outcome, null]));
     }
   });
 }

@@ -39,6 +39,24 @@ export function activeSecrets(secrets: SigningSecrets, now: number): string[] {
   return active;
 }
 
+/** What signs one attempt: the active secrets, the message id and the attempt's time in seconds. */
+export interface Signing {
+  secrets: readonly string[];
+  id: string;
+  timestamp: number;
+}
+
+/** The `webhook-signature` value: one `v1,` signature per secret, space-separated. */
+export const signatureOf = (signing: Signing, body: string): string =>
+  signing.secrets.map((secret) => sign(secret, signing.id, signing.timestamp, body)).join(' ');
+
+/** How an attempt at `now` is signed: the secrets active then, the id, the time in seconds. */
+export const signingAt = (secrets: SigningSecrets, id: string, now: number): Signing => ({
+  secrets: activeSecrets(secrets, now),
+  id,
+  timestamp: Math.floor(now / 1000),
+});
+
 /** The three Standard Webhooks headers for one attempt; the timestamp is this attempt's time. */
 export function signatureHeaders(
   secrets: SigningSecrets,
@@ -46,9 +64,10 @@ export function signatureHeaders(
   body: string,
   now: number,
 ): { 'webhook-id': string; 'webhook-timestamp': string; 'webhook-signature': string } {
-  const timestamp = Math.floor(now / 1000);
-  const signature = activeSecrets(secrets, now)
-    .map((secret) => sign(secret, id, timestamp, body))
-    .join(' ');
-  return { 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': signature };
+  const signing = signingAt(secrets, id, now);
+  return {
+    'webhook-id': id,
+    'webhook-timestamp': String(signing.timestamp),
+    'webhook-signature': signatureOf(signing, body),
+  };
 }

@@ -13,7 +13,8 @@ import {
   type HttpClientOptions,
   type OutgoingRequest,
 } from './http-client.ts';
-import type { FromSendThread, ToSendThread } from './send-thread.ts';
+import type { FromSendThread, ThreadRequest, ToSendThread } from './send-thread.ts';
+import { type Signing, signatureOf } from './signing.ts';
 
 export type ThreadedClientOptions = Omit<HttpClientOptions, 'lookup'> & {
   /** Told once when the thread failed and sends fell back to this thread. */
@@ -48,12 +49,18 @@ function spawn(options: HttpClientOptions): Worker {
   return new Worker(SOURCE_BOOT, { eval: true, workerData });
 }
 
+interface Waiting {
+  resolve(answer: { outcome: AttemptOutcome; signature: string | null }): void;
+  body: string;
+  signing: Signing | null;
+}
+
 export function createThreadedHttpClient(settings: ThreadedClientOptions): HttpClient {
   const { onProblem, spawnThread = spawn, ...options } = settings;
   const worker = spawnThread(options);
   worker.unref();
-  const waiting = new Map<number, (outcome: AttemptOutcome) => void>();
-  let outbox: [number, OutgoingRequest][] = [];
+  const waiting = new Map<number, Waiting>();
+  let outbox: ThreadRequest[] = [];
   let nextId = 1;
   let fallback: HttpClient | undefined;
   let closing: Promise<void> | undefined;
@@ -65,16 +72,16 @@ export function createThreadedHttpClient(settings: ThreadedClientOptions): HttpC
     if (batch.length > 0 && !fallback) worker.postMessage({ kind: 'send', batch } satisfies ToSendThread);
   };
 
+  /** The open requests fail (they may have been sent: retried as any failure); later ones go from here. */
   function fail(why: string): void {
     if (fallback) return;
     fallback = createHttpClient(options);
     if (!closing) onProblem?.(`${why}; sending from the main thread from now on`);
-    for (const [, resolve] of waiting) {
-      resolve({
-        outcome: 'failed',
-        error: 'network_error',
-        message: `the send thread stopped (${why})`,
-        durationMs: 0,
+    const message = `the send thread stopped (${why})`;
+    for (const [, open] of waiting) {
+      open.resolve({
+        outcome: { outcome: 'failed', error: 'network_error', message, durationMs: 0 },
+        signature: open.signing ? signatureOf(open.signing, open.body) : null,
       });
     }
     waiting.clear();
@@ -86,10 +93,9 @@ export function createThreadedHttpClient(settings: ThreadedClientOptions): HttpC
       closed?.();
       return;
     }
-    for (const [id, outcome] of message.batch) {
-      const resolve = waiting.get(id);
+    for (const [id, outcome, signature] of message.batch) {
+      waiting.get(id)?.resolve({ outcome, signature });
       waiting.delete(id);
-      resolve?.(outcome);
     }
     if (waiting.size === 0) worker.unref();
   });
@@ -99,14 +105,25 @@ export function createThreadedHttpClient(settings: ThreadedClientOptions): HttpC
     closed?.();
   });
 
+  function post(request: OutgoingRequest, signing: Signing | null) {
+    const id = nextId++;
+    if (waiting.size === 0) worker.ref();
+    if (outbox.length === 0) queueMicrotask(flush);
+    outbox.push([id, request, signing]);
+    return new Promise<{ outcome: AttemptOutcome; signature: string | null }>((resolve) =>
+      waiting.set(id, { resolve, body: request.body, signing }),
+    );
+  }
+
   return {
-    send(request) {
+    async send(request) {
       if (fallback) return fallback.send(request);
-      const id = nextId++;
-      if (waiting.size === 0) worker.ref();
-      if (outbox.length === 0) queueMicrotask(flush);
-      outbox.push([id, request]);
-      return new Promise((resolve) => waiting.set(id, resolve));
+      return (await post(request, null)).outcome;
+    },
+    async sendSigned(request, signing) {
+      if (fallback) return fallback.sendSigned(request, signing);
+      const { outcome, signature } = await post(request, signing);
+      return { outcome, signature: signature ?? signatureOf(signing, request.body) };
     },
     close() {
       closing ??= (async () => {

@@ -4,6 +4,7 @@
 import { Worker } from 'node:worker_threads';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpClient } from '../../src/engine/http-client.ts';
+import { sign } from '../../src/engine/signing.ts';
 import {
   createThreadedHttpClient,
   type ThreadedClientOptions,
@@ -78,6 +79,18 @@ describe('http client on a send thread', () => {
     expect(ok.requests.map((r) => r.body).sort()).toEqual(
       outcomes.flatMap((_, i) => (i % 2 ? [] : [`{"n":${i}}`])).sort(),
     );
+  });
+
+  it('signs in the thread and gives back the signature it sent', async () => {
+    const target = await receiver();
+    const current = `whsec_${Buffer.alloc(24, 1).toString('base64')}`;
+    const previous = `whsec_${Buffer.alloc(24, 2).toString('base64')}`;
+    const signing = { secrets: [current, previous], id: 'evt_1', timestamp: 1_767_225_600 };
+    const sent = await client().sendSigned({ url: target.url, headers: HEADERS, body: BODY }, signing);
+    expect(sent.outcome.outcome).toBe('succeeded');
+    const expected = `${sign(current, 'evt_1', signing.timestamp, BODY)} ${sign(previous, 'evt_1', signing.timestamp, BODY)}`;
+    expect(sent.signature).toBe(expected);
+    expect(target.requests[0]!.headers['webhook-signature']).toBe(expected);
   });
 
   it('keeps the total deadline in the thread', async () => {
