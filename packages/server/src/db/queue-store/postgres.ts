@@ -45,7 +45,8 @@ const STATS_SHARD_LOCK = 0x6b6c7374;
  */
 const SCAN_LOCK = '1802269539, 1935892846'; // 'klsc', 'scan'
 
-const SQL = {
+/** The statements by name (exported for the plan tests). */
+export const SQL = {
   scan: `
     WITH candidates AS (
       SELECT d.id, d.webhook_id, w.user_id, d.next_attempt_at
@@ -60,7 +61,7 @@ const SQL = {
     ), ${CLAIM_RANKING('$6', '$7', '$8')},
     claimed AS (
       UPDATE deliveries SET locked_until = $9, locked_by = $10
-      WHERE id IN (SELECT id FROM chosen)
+      WHERE id = ANY(ARRAY(SELECT id FROM chosen))
       RETURNING ${CLAIMED_COLUMNS}
     ) ${WITH_CONTEXT}`,
   // One LIMIT per webhook on deliveries_webhook_status_due; `status = 'pending'` as row comparisons
@@ -80,7 +81,7 @@ const SQL = {
     ),
     claimed AS (
       UPDATE deliveries SET locked_until = $4, locked_by = $5
-      WHERE id IN (SELECT id FROM picked)
+      WHERE id = ANY(ARRAY(SELECT id FROM picked))
       RETURNING ${CLAIMED_COLUMNS}
     ) ${WITH_CONTEXT}`,
   sendContext: `
