@@ -20,7 +20,11 @@ const intake = (opts, publish) =>
       deadlineMs: opts.deadlineMs / 2,
     };
     if (opts.publishWarmup > 0) {
-      await publishAsFastAsPossible({ ...load, events: opts.publishWarmup, concurrency: opts.publishConcurrency });
+      await publishAsFastAsPossible({
+        ...load,
+        events: opts.publishWarmup,
+        concurrency: opts.publishConcurrency,
+      });
     }
     const before = services.map((service) => procStats(service.child.pid));
     const published = await publish(load);
