@@ -28,6 +28,13 @@ export function serveSends(port: MessagePort, options: HttpClientOptions): void 
     answers = [];
     port.postMessage({ kind: 'outcomes', batch } satisfies FromSendThread);
   };
+  const answer = (item: ThreadOutcome) => {
+    answers.push(item);
+    if (!flushing) {
+      flushing = true;
+      setImmediate(flush);
+    }
+  };
   port.on('message', (message: ToSendThread) => {
     if (message.kind === 'close') {
       void client.close().finally(() => {
@@ -36,13 +43,6 @@ export function serveSends(port: MessagePort, options: HttpClientOptions): void 
       });
       return;
     }
-    const answer = (item: ThreadOutcome) => {
-      answers.push(item);
-      if (!flushing) {
-        flushing = true;
-        setImmediate(flush);
-      }
-    };
     for (const [id, request, signing] of message.batch) {
       if (signing) void client.sendSigned(request, signing).then((r) => answer([id, r.outcome, r.signature]));
       else void client.send(request).then((outcome) => answer([id, outcome, null]));
