@@ -2,6 +2,7 @@
 // array parameter, = ANY($n) / unnest); a claim is one round trip (UPDATE … RETURNING joined to
 // what a send needs), a record one transaction of set-based statements on one pooled connection.
 import type pg from 'pg';
+import { inPgTransaction } from '../pg-transaction.ts';
 import { STATS_COLUMNS, STATS_COUNTER_COLUMNS, type StatsColumn } from '../stats-columns.ts';
 import {
   CLAIM_RANKING,
@@ -314,23 +315,11 @@ export function createPostgresQueueStore(
 
     async record(results, options): Promise<RecordSummary> {
       if (results.length === 0) return { recorded: 0, autoPaused: [] };
-      const client = await pool.connect();
-      try {
-        await client.query('BEGIN');
+      return inPgTransaction(pool, async (client) => {
         const kept = await finish(client, results, options);
         const autoPaused = await writeKept(client, results, kept, options);
-        await client.query('COMMIT');
-        client.release();
         return { recorded: kept.size, autoPaused };
-      } catch (error) {
-        // A connection whose ROLLBACK fails is not given back to the pool.
-        const broken = await client.query('ROLLBACK').then(
-          () => undefined,
-          (rollbackError: Error) => rollbackError,
-        );
-        client.release(broken);
-        throw error;
-      }
+      });
     },
   };
 }

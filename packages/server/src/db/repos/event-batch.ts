@@ -2,10 +2,9 @@
 // loop (or while a group is being written) are stored together — one insert of the events, one
 // candidate-webhook lookup for all their conversations, one insert of the deliveries (fixed SQL text,
 // intake-statements.ts) — in one transaction. If a group fails, each event is published alone.
-import type { Kysely, Transaction } from 'kysely';
 import { receivesEvents, type StoredWebhookStatus } from '../../domain/webhook-status.ts';
-import type { Database, DeliveriesTable } from '../tables.ts';
-import type { IntakeStatements } from './intake-statements.ts';
+import type { DeliveriesTable } from '../tables.ts';
+import type { GroupStatements, IntakeStatements } from './intake-statements.ts';
 
 export interface BatchEvent {
   id: string;
@@ -36,8 +35,9 @@ export interface GroupWriter {
   deliveryRow: DeliveryRowOf;
 }
 
-export interface EventBatcherDeps extends GroupWriter {
-  db: Kysely<Database>;
+export interface EventBatcherDeps {
+  /** Writes one group (writeGroup) in one transaction; one result per event, in order. */
+  write(events: BatchEvent[]): Promise<BatchPublished[]>;
   /** Publishes one event in its own transaction (the fallback when a group fails). */
   alone(event: BatchEvent): Promise<BatchPublished>;
   /** Groups written at the same time at most (1 on SQLite's single connection). */
@@ -52,15 +52,13 @@ interface Job {
 
 const MAX_GROUP = 256;
 
-/** Inserts the events and their fan-out set-based inside `trx`; one result per event, in order. */
+/** Inserts the events and their fan-out set-based in one transaction; one result per event, in order. */
 export async function writeGroup(
-  trx: Transaction<Database>,
+  statements: GroupStatements,
   events: BatchEvent[],
-  deps: GroupWriter,
+  deliveryRow: DeliveryRowOf,
 ): Promise<BatchPublished[]> {
-  const { statements, deliveryRow } = deps;
   await statements.insertEvents(
-    trx,
     events.map((e) => ({
       id: e.id,
       type: e.type,
@@ -70,7 +68,7 @@ export async function writeGroup(
     })),
   );
   const perConversation = new Map<string, { id: string; status: StoredWebhookStatus; types: string[] }[]>();
-  for (const c of await statements.candidates(trx, [...new Set(events.map((e) => e.conversationId))])) {
+  for (const c of await statements.candidates([...new Set(events.map((e) => e.conversationId))])) {
     const list = perConversation.get(c.conversation_id) ?? [];
     list.push({ id: c.id, status: c.status, types: JSON.parse(c.events) as string[] });
     perConversation.set(c.conversation_id, list);
@@ -86,7 +84,7 @@ export async function writeGroup(
     const missed = rows.filter((r) => r.status === 'missed').length;
     return { kind: 'created', eventId: event.id, deliveries: rows.length - missed, missed };
   });
-  if (deliveries.length > 0) await statements.insertDeliveries(trx, deliveries);
+  if (deliveries.length > 0) await statements.insertDeliveries(deliveries);
   return results;
 }
 
@@ -102,7 +100,7 @@ export function createEventBatcher(deps: EventBatcherDeps) {
       const group = queue.splice(0, MAX_GROUP);
       try {
         const events = group.map((job) => job.event);
-        const results = await deps.db.transaction().execute((trx) => writeGroup(trx, events, deps));
+        const results = await deps.write(events);
         for (const [i, job] of group.entries()) job.resolve(results[i]!);
       } catch {
         for (const job of group) await deps.alone(job.event).then(job.resolve, job.reject);

@@ -1,15 +1,17 @@
 // Event intake: the event row, its idempotency key and one delivery row per eligible webhook,
 // all in one transaction — the delivery rows are the queue. Concurrent publishes share commits.
 import type { Kysely, Transaction } from 'kysely';
+import type pg from 'pg';
 import { newId } from '../../domain/ids.ts';
 import { receivesEvents, type StoredWebhookStatus } from '../../domain/webhook-status.ts';
 import type { Dialect } from '../connect.ts';
 import { createGroupCommit } from '../group-commit.ts';
+import { inPgTransaction } from '../pg-transaction.ts';
 import type { Database, DeliveriesTable, EventRow } from '../tables.ts';
 import { usersWithAccess } from './conversations-repo.ts';
-import { type BatchPublished, createEventBatcher } from './event-batch.ts';
+import { type BatchPublished, createEventBatcher, writeGroup } from './event-batch.ts';
 import type { Idempotency, NewEvent, PublishResult } from './event-types.ts';
-import { intakeStatements } from './intake-statements.ts';
+import { boundTo, intakeStatements, namedIntakeStatements } from './intake-statements.ts';
 import { type ManyItem, publishMany } from './publish-many.ts';
 
 export type { Idempotency, NewEvent, PublishResult } from './event-types.ts';
@@ -62,7 +64,7 @@ function deliveryRow(
   };
 }
 
-export function createEventsRepo(db: Kysely<Database>, dialect: Dialect) {
+export function createEventsRepo(db: Kysely<Database>, dialect: Dialect, pool?: pg.Pool) {
   const groupCommit = createGroupCommit(db, dialect);
   const writer = { statements: intakeStatements(dialect), deliveryRow };
   async function countDeliveries(executor: Kysely<Database>, eventId: string) {
@@ -148,8 +150,12 @@ export function createEventsRepo(db: Kysely<Database>, dialect: Dialect) {
   }
 
   const batcher = createEventBatcher({
-    db,
-    ...writer,
+    // On PostgreSQL the group's statements are named, prepared once per connection.
+    write: pool
+      ? (events) =>
+          inPgTransaction(pool, (client) => writeGroup(namedIntakeStatements(client), events, deliveryRow))
+      : (events) =>
+          db.transaction().execute((trx) => writeGroup(boundTo(writer.statements, trx), events, deliveryRow)),
     lanes: dialect === 'postgres' ? 3 : 1,
     alone: async (event) =>
       (await db.transaction().execute((trx) => publishIn(trx, { ...event, test: false }))) as BatchPublished,

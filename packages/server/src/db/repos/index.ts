@@ -18,7 +18,7 @@ export function createRepos(database: DatabaseHandle) {
   return {
     accounts: createAccountsRepo(db),
     conversations: createConversationsRepo(db),
-    events: createEventsRepo(db, database.dialect),
+    events: createEventsRepo(db, database.dialect, database.pool),
     queueStats: createQueueStatsRepo(db),
     webhooks: createWebhooksRepo(db, database.dialect),
     deliveries: createDeliveriesRepo(db),

@@ -1,7 +1,8 @@
 // The grouped intake's three statements with fixed SQL text, whatever the group's size: the rows go
 // as one JSON parameter (json_each) on SQLite and as one array per column (unnest) on PostgreSQL, so
-// SQLite prepares each text once and PostgreSQL parses a few short statements instead of a VALUES list.
-import { type RawBuilder, sql, type Transaction } from 'kysely';
+// SQLite prepares each text once and PostgreSQL can keep them as named prepared statements.
+import { CompiledQuery, type Transaction } from 'kysely';
+import type pg from 'pg';
 import type { StoredWebhookStatus } from '../../domain/webhook-status.ts';
 import type { Dialect } from '../connect.ts';
 import type { Database, DeliveriesTable } from '../tables.ts';
@@ -30,37 +31,50 @@ export interface IntakeStatements {
   insertDeliveries(trx: Transaction<Database>, rows: DeliveriesTable[]): Promise<void>;
 }
 
-/** The owners who can see each conversation that `inConversations` admits. */
-const ACCESS = (inConversations: (column: string) => RawBuilder<unknown>) => sql`
-  SELECT c.id AS conversation_id, c.owner_id AS user_id FROM conversations c
-  WHERE ${inConversations('c.id')}
+/** The same three statements bound to one transaction. */
+export interface GroupStatements {
+  insertEvents(rows: EventInsert[]): Promise<void>;
+  candidates(conversationIds: string[]): Promise<Candidate[]>;
+  insertDeliveries(rows: DeliveriesTable[]): Promise<void>;
+}
+
+/** The owners who can see each conversation that `inList` admits. */
+const ACCESS = (inList: (column: string) => string) => `
+  SELECT c.id AS conversation_id, c.owner_id AS user_id FROM conversations c WHERE ${inList('c.id')}
   UNION SELECT s.conversation_id, s.user_id FROM conversation_user_shares s
-  WHERE ${inConversations('s.conversation_id')}
+  WHERE ${inList('s.conversation_id')}
   UNION SELECT cts.conversation_id, tm.user_id
   FROM conversation_team_shares cts JOIN team_members tm ON tm.team_id = cts.team_id
-  WHERE ${inConversations('cts.conversation_id')}`;
+  WHERE ${inList('cts.conversation_id')}`;
 
-const CANDIDATES = (access: RawBuilder<unknown>) => sql<Candidate>`
+const CANDIDATES = (inList: (column: string) => string) => `
   SELECT a.conversation_id, w.id, w.status, w.events
-  FROM webhooks w JOIN users u ON u.id = w.user_id JOIN (${access}) a ON a.user_id = w.user_id
+  FROM webhooks w JOIN users u ON u.id = w.user_id JOIN (${ACCESS(inList)}) a ON a.user_id = w.user_id
   WHERE u.plan IN ('pro', 'team')`;
 
-const EVENT_COLUMNS = sql`events (id, type, conversation_id, payload, test, created_at)`;
-const DELIVERY_COLUMNS = sql`deliveries (id, event_id, webhook_id, status, status_reason, test, attempts,
+const EVENT_COLUMNS = 'events (id, type, conversation_id, payload, test, created_at)';
+const DELIVERY_COLUMNS = `deliveries (id, event_id, webhook_id, status, status_reason, test, attempts,
   next_attempt_at, locked_until, locked_by, created_at, updated_at)`;
+
+const SQLITE = {
+  insertEvents: `INSERT INTO ${EVENT_COLUMNS}
+    SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, 0, value ->> 4 FROM json_each(?)`,
+  /** Takes the JSON list of conversation ids three times. */
+  candidates: CANDIDATES((column) => `${column} IN (SELECT value FROM json_each(?))`),
+  insertDeliveries: `INSERT INTO ${DELIVERY_COLUMNS}
+    SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, 0,
+      value ->> 6, NULL, NULL, value ->> 7, value ->> 7
+    FROM json_each(?)`,
+} as const;
 
 const sqlite: IntakeStatements = {
   async insertEvents(trx, rows) {
     const json = JSON.stringify(rows.map((r) => [r.id, r.type, r.conversation_id, r.payload, r.created_at]));
-    await sql`INSERT INTO ${EVENT_COLUMNS}
-      SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, 0, value ->> 4 FROM json_each(${json})`.execute(
-      trx,
-    );
+    await trx.executeQuery(CompiledQuery.raw(SQLITE.insertEvents, [json]));
   },
   async candidates(trx, conversationIds) {
     const json = JSON.stringify(conversationIds);
-    const inList = (column: string) => sql`${sql.ref(column)} IN (SELECT value FROM json_each(${json}))`;
-    return (await CANDIDATES(ACCESS(inList)).execute(trx)).rows;
+    return (await trx.executeQuery<Candidate>(CompiledQuery.raw(SQLITE.candidates, [json, json, json]))).rows;
   },
   async insertDeliveries(trx, rows) {
     const json = JSON.stringify(
@@ -69,39 +83,87 @@ const sqlite: IntakeStatements = {
         ...[r.test, r.next_attempt_at, r.created_at],
       ]),
     );
-    await sql`INSERT INTO ${DELIVERY_COLUMNS}
-      SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, 0,
-        value ->> 6, NULL, NULL, value ->> 7, value ->> 7
-      FROM json_each(${json})`.execute(trx);
+    await trx.executeQuery(CompiledQuery.raw(SQLITE.insertDeliveries, [json]));
   },
 };
 
 const column = <T, K extends keyof T>(rows: T[], key: K) => rows.map((row) => row[key]);
 
+/** The PostgreSQL texts, fixed whatever the group's size (one array per column). */
+const PG = {
+  insertEvents: `INSERT INTO ${EVENT_COLUMNS}
+    SELECT id, type, conversation_id, payload, 0, created_at
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
+      AS t(id, type, conversation_id, payload, created_at)`,
+  candidates: CANDIDATES((column) => `${column} = ANY($1::text[])`),
+  insertDeliveries: `INSERT INTO ${DELIVERY_COLUMNS}
+    SELECT id, event_id, webhook_id, status, status_reason, test, 0, at, NULL, NULL, created, created
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::bigint[],
+      $8::bigint[]) AS t(id, event_id, webhook_id, status, status_reason, test, at, created)`,
+} as const;
+
+const pgValues = {
+  insertEvents: (rows: EventInsert[]) => [
+    column(rows, 'id'),
+    column(rows, 'type'),
+    column(rows, 'conversation_id'),
+    column(rows, 'payload'),
+    column(rows, 'created_at'),
+  ],
+  candidates: (conversationIds: string[]) => [conversationIds],
+  insertDeliveries: (rows: DeliveriesTable[]) => [
+    column(rows, 'id'),
+    column(rows, 'event_id'),
+    column(rows, 'webhook_id'),
+    column(rows, 'status'),
+    column(rows, 'status_reason'),
+    column(rows, 'test'),
+    column(rows, 'next_attempt_at'),
+    column(rows, 'created_at'),
+  ],
+};
+
+/** Inside a Kysely transaction (the batch endpoint, keyed work): the same texts, unnamed. */
 const postgres: IntakeStatements = {
   async insertEvents(trx, rows) {
-    await sql`INSERT INTO ${EVENT_COLUMNS}
-      SELECT id, type, conversation_id, payload, 0, created_at
-      FROM unnest(${column(rows, 'id')}::text[], ${column(rows, 'type')}::text[],
-        ${column(rows, 'conversation_id')}::text[], ${column(rows, 'payload')}::text[],
-        ${column(rows, 'created_at')}::bigint[]) AS t(id, type, conversation_id, payload, created_at)`.execute(
-      trx,
-    );
+    await trx.executeQuery(CompiledQuery.raw(PG.insertEvents, pgValues.insertEvents(rows)));
   },
   async candidates(trx, conversationIds) {
-    const inList = (column: string) => sql`${sql.ref(column)} = ANY(${conversationIds}::text[])`;
-    return (await CANDIDATES(ACCESS(inList)).execute(trx)).rows;
+    const query = CompiledQuery.raw(PG.candidates, pgValues.candidates(conversationIds));
+    return (await trx.executeQuery<Candidate>(query)).rows;
   },
   async insertDeliveries(trx, rows) {
-    await sql`INSERT INTO ${DELIVERY_COLUMNS}
-      SELECT id, event_id, webhook_id, status, status_reason, test, 0, at, NULL, NULL, created, created
-      FROM unnest(${column(rows, 'id')}::text[], ${column(rows, 'event_id')}::text[],
-        ${column(rows, 'webhook_id')}::text[], ${column(rows, 'status')}::text[],
-        ${column(rows, 'status_reason')}::text[], ${column(rows, 'test')}::int[],
-        ${column(rows, 'next_attempt_at')}::bigint[], ${column(rows, 'created_at')}::bigint[])
-        AS t(id, event_id, webhook_id, status, status_reason, test, at, created)`.execute(trx);
+    await trx.executeQuery(CompiledQuery.raw(PG.insertDeliveries, pgValues.insertDeliveries(rows)));
   },
 };
+
+/**
+ * The grouped intake on a PostgreSQL connection of its own, as named prepared statements: parsed
+ * and planned once per connection instead of once per group (the candidates' plan alone costs
+ * about as much as running it).
+ */
+export function namedIntakeStatements(client: Pick<pg.PoolClient, 'query'>): GroupStatements {
+  const run = <R extends pg.QueryResultRow>(name: keyof typeof PG, values: unknown[]) =>
+    client.query<R>({ name: `klang_intake_${name}`, text: PG[name], values });
+  return {
+    async insertEvents(rows) {
+      await run('insertEvents', pgValues.insertEvents(rows));
+    },
+    async candidates(conversationIds) {
+      return (await run<Candidate>('candidates', pgValues.candidates(conversationIds))).rows;
+    },
+    async insertDeliveries(rows) {
+      await run('insertDeliveries', pgValues.insertDeliveries(rows));
+    },
+  };
+}
+
+/** The statements bound to a Kysely transaction. */
+export const boundTo = (statements: IntakeStatements, trx: Transaction<Database>): GroupStatements => ({
+  insertEvents: (rows) => statements.insertEvents(trx, rows),
+  candidates: (conversationIds) => statements.candidates(trx, conversationIds),
+  insertDeliveries: (rows) => statements.insertDeliveries(trx, rows),
+});
 
 export const intakeStatements = (dialect: Dialect): IntakeStatements =>
   dialect === 'postgres' ? postgres : sqlite;

@@ -5,6 +5,7 @@ import type { Transaction } from 'kysely';
 import type { Database } from '../tables.ts';
 import { type BatchEvent, type GroupWriter, writeGroup } from './event-batch.ts';
 import type { Idempotency, PublishResult } from './event-types.ts';
+import { boundTo } from './intake-statements.ts';
 
 export interface ManyItem {
   event: BatchEvent;
@@ -101,7 +102,8 @@ export async function publishMany(
   });
 
   const fresh = items.filter((_, index) => plans[index]!.kind === 'new').map((item) => item.event);
-  const written = fresh.length > 0 ? await writeGroup(trx, fresh, writer) : [];
+  const written =
+    fresh.length > 0 ? await writeGroup(boundTo(writer.statements, trx), fresh, writer.deliveryRow) : [];
   const created = new Map(written.map((result) => [result.eventId, result]));
   const storedReplays = plans.flatMap((plan) =>
     plan.kind === 'replay' && plan.owner.stored ? [plan.owner.eventId] : [],
