@@ -109,6 +109,8 @@ export function serviceEnv({ databaseUrl, dataDir, extra = {} }) {
     KLANG_LOG_LEVEL: 'warn',
     KLANG_DEMO: 'false',
     KLANG_SHUTDOWN_TIMEOUT: '2s',
+    // As npm start, the Dockerfile and the systemd units set it (two malloc arenas, not one per thread).
+    MALLOC_ARENA_MAX: '2',
     ...extra,
   };
 }

@@ -40,13 +40,19 @@ function tsxEsmApi(): string {
   return new URL(typeof exports === 'string' ? exports : exports.default, pathToFileURL(manifest)).href;
 }
 
+/**
+ * The thread's young generation as small as the main thread's (`--max-semi-space-size=4`): what it
+ * allocates lives for one attempt, and a larger nursery only raises the process's RSS.
+ */
+const RESOURCE_LIMITS = { maxYoungGenerationSizeMb: 12, maxOldGenerationSizeMb: 64 };
+
 function spawn(options: HttpClientOptions): Worker {
   const source = import.meta.url.endsWith('.ts');
   const entry = new URL(source ? './send-thread.ts' : './send-thread.js', import.meta.url);
   const workerData = { sendThread: true, options, entry: entry.href } as Record<string, unknown>;
-  if (!source) return new Worker(entry, { workerData });
+  if (!source) return new Worker(entry, { workerData, resourceLimits: RESOURCE_LIMITS });
   workerData.tsx = tsxEsmApi();
-  return new Worker(SOURCE_BOOT, { eval: true, workerData });
+  return new Worker(SOURCE_BOOT, { eval: true, workerData, resourceLimits: RESOURCE_LIMITS });
 }
 
 interface Waiting {
