@@ -1,6 +1,6 @@
 // One attempt of one claimed delivery: check eligibility (on the context read by the claim, or read
-// again when the caller says it may be stale), sign, send through the guarded client. Returns a
-// value — it never throws for HTTP failures; the caller holds the lease.
+// again when the caller says it may be stale), then send it through the guarded client, which signs
+// it where it sends. Returns a value — it never throws for HTTP failures; the caller holds the lease.
 import type { ClaimedDelivery, QueueRepo, SendContext } from '../db/repos/queue-repo.ts';
 import type { AttemptOutcome } from '../domain/attempt-outcome.ts';
 import type { SecretBox } from '../domain/secrets.ts';
