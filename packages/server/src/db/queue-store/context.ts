@@ -1,6 +1,7 @@
 // SQL shared by both dialects' queue stores (placeholders passed in): the claim's ranking per
-// webhook and per owner, the columns a send needs, the owner's access to the event's conversation,
+// webhook and per owner, the attempts' columns, the columns a send needs, the owner's access to the event's conversation,
 // and the rows read back as engine values.
+import type { NewAttemptRow } from '../tables.ts';
 import type { ClaimedDelivery, SendContext } from './types.ts';
 
 /** CTEs after `candidates`: at most `perWebhook` per webhook and `perOwner` per owner, `limit` in all. */
@@ -19,6 +20,33 @@ export const CLAIM_RANKING = (perWebhook: string, perOwner: string, limit: strin
     SELECT id FROM per_owner WHERE orn <= ${perOwner}
     ORDER BY next_attempt_at, id LIMIT ${limit}
   )`;
+
+/** The attempts table's columns in the order both dialects' inserts take them. */
+export const ATTEMPT_COLUMNS = [
+  'id',
+  'delivery_id',
+  'webhook_id',
+  'event_id',
+  'event_type',
+  'attempt',
+  'test',
+  'outcome',
+  'error',
+  'error_message',
+  'response_status',
+  'duration_ms',
+  'request_headers',
+  'response_headers',
+  'response_body',
+  'response_body_encoding',
+  'response_truncated',
+  'next_retry_at',
+  'created_at',
+] as const satisfies readonly (keyof NewAttemptRow)[];
+
+/** A column's value of an attempt row as stored (absent optional columns: their defaults). */
+export const attemptValue = (row: NewAttemptRow, name: (typeof ATTEMPT_COLUMNS)[number]): unknown =>
+  row[name] ?? (name === 'response_body_encoding' ? 'utf8' : null);
 
 /** Over `deliveries d`, `events e`, `webhooks w`, `users u`. */
 export const CONTEXT_COLUMNS = `d.id, d.event_id, d.webhook_id, d.attempts, d.test, e.type,

@@ -5,6 +5,8 @@ import type pg from 'pg';
 import { inPgTransaction } from '../pg-transaction.ts';
 import { STATS_COLUMNS, STATS_COUNTER_COLUMNS, type StatsColumn } from '../stats-columns.ts';
 import {
+  ATTEMPT_COLUMNS,
+  attemptValue,
   CLAIM_RANKING,
   CONTEXT_COLUMNS,
   type ContextRow,
@@ -117,9 +119,7 @@ export const SQL = {
     UPDATE attempts SET next_retry_at = NULL
     WHERE delivery_id = ANY($1::text[]) AND next_retry_at IS NOT NULL`,
   attempts: `
-    INSERT INTO attempts (id, delivery_id, webhook_id, event_id, event_type, attempt, test, outcome,
-      error, error_message, response_status, duration_ms, request_headers, response_headers,
-      response_body, response_body_encoding, response_truncated, next_retry_at, created_at)
+    INSERT INTO attempts (${ATTEMPT_COLUMNS.join(', ')})
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[],
       $7::int[], $8::text[], $9::text[], $10::text[], $11::int[], $12::int[], $13::text[],
       $14::text[], $15::text[], $16::text[], $17::int[], $18::bigint[], $19::bigint[])`,
@@ -173,28 +173,6 @@ const run = <R extends pg.QueryResultRow = Record<string, unknown>>(
   values: unknown[],
 ) => on.query<R>({ name: `klang_queue_${name}`, text: SQL[name], values });
 
-const ATTEMPT_COLUMNS = [
-  'id',
-  'delivery_id',
-  'webhook_id',
-  'event_id',
-  'event_type',
-  'attempt',
-  'test',
-  'outcome',
-  'error',
-  'error_message',
-  'response_status',
-  'duration_ms',
-  'request_headers',
-  'response_headers',
-  'response_body',
-  'response_body_encoding',
-  'response_truncated',
-  'next_retry_at',
-  'created_at',
-] as const;
-
 export interface PostgresQueueStoreOptions {
   /** Called with the number of rows each claim leased (first ANALYZE of a fresh database). */
   afterClaim?: (leased: number) => Promise<void>;
@@ -237,14 +215,8 @@ export function createPostgresQueueStore(
     const fold = foldKept(results, kept);
     if (fold.cancelled.length) await run(client, 'forgetRetries', [fold.cancelled]);
     if (fold.attempts.length) {
-      const rows = fold.attempts as unknown as Record<string, unknown>[];
-      await run(
-        client,
-        'attempts',
-        ATTEMPT_COLUMNS.map((name) =>
-          rows.map((row) => row[name] ?? (name === 'response_body_encoding' ? 'utf8' : null)),
-        ),
-      );
+      const columns = ATTEMPT_COLUMNS.map((name) => fold.attempts.map((row) => attemptValue(row, name)));
+      await run(client, 'attempts', columns);
     }
     if (fold.stats.length) {
       const rows = fold.stats.map(statsValues);

@@ -6,6 +6,8 @@ import type { Kysely } from 'kysely';
 import { STATS_COLUMNS, STATS_COUNTER_COLUMNS } from '../stats-columns.ts';
 import type { Database } from '../tables.ts';
 import {
+  ATTEMPT_COLUMNS,
+  attemptValue,
   CLAIM_RANKING,
   CONTEXT_COLUMNS,
   type ContextRow,
@@ -83,14 +85,11 @@ const SQL = {
   forgetRetries: `
     UPDATE attempts SET next_retry_at = NULL
     WHERE delivery_id IN (SELECT value FROM json_each(?)) AND next_retry_at IS NOT NULL`,
-  // One row per statement run: binding refuses a value no column can hold (fault isolation).
+  // One row per statement run (positional values): binding refuses a value no column can hold
+  // (fault isolation).
   attempt: `
-    INSERT INTO attempts (id, delivery_id, webhook_id, event_id, event_type, attempt, test, outcome,
-      error, error_message, response_status, duration_ms, request_headers, response_headers,
-      response_body, response_body_encoding, response_truncated, next_retry_at, created_at)
-    VALUES (@id, @delivery_id, @webhook_id, @event_id, @event_type, @attempt, @test, @outcome,
-      @error, @error_message, @response_status, @duration_ms, @request_headers, @response_headers,
-      @response_body, @response_body_encoding, @response_truncated, @next_retry_at, @created_at)`,
+    INSERT INTO attempts (${ATTEMPT_COLUMNS.join(', ')})
+    VALUES (${ATTEMPT_COLUMNS.map(() => '?').join(', ')})`,
   resetCounters: `
     UPDATE webhooks SET consecutive_failures = 0
     WHERE id IN (SELECT value FROM json_each(?)) AND consecutive_failures != 0`,
@@ -203,7 +202,8 @@ export function createSqliteQueueStore(sqlite: SQLite.Database, db: Kysely<Datab
         const kept = finish(results, options);
         const fold = foldKept(results, kept);
         if (fold.cancelled.length) s.forgetRetries.run(JSON.stringify(fold.cancelled));
-        for (const row of fold.attempts) s.attempt.run({ response_body_encoding: 'utf8', ...row });
+        for (const row of fold.attempts)
+          s.attempt.run(ATTEMPT_COLUMNS.map((name) => attemptValue(row, name)));
         const resets = resetsOnly(fold.changes);
         if (resets.length) s.resetCounters.run(JSON.stringify(resets));
         const reads = needsRead(fold.changes);
