@@ -61,6 +61,7 @@ describe.skipIf(browserSkipReason)('webhook forms in Chromium', () => {
   it('creates a webhook with the keyboard alone', { timeout: 30_000 }, async () => {
     const { page } = ui;
     await page.goto('/settings/developers/webhooks');
+    await page.getByText('No webhooks yet').waitFor();
     const createButton = page.getByRole('button', { name: 'Create webhook' }).first();
     await createButton.focus();
 
