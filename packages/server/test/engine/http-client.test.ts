@@ -1,54 +1,14 @@
 // The guarded HTTP client against real receivers on 127.0.0.1: outcomes, deadlines, body cap,
 // redirects, TLS trust and the address policy at connect time (rebinding through a stub lookup).
 import { createServer, type Server, type Socket } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { type LookupFn, resolveAndCheckHost } from '../../src/engine/destination-guard.ts';
-import {
-  createHttpClient,
-  type HttpClient,
-  type HttpClientOptions,
-  httpClientOptions,
-} from '../../src/engine/http-client.ts';
-import {
-  answer,
-  createReceiver,
-  type Receiver,
-  type TestCertificate,
-  testCertificate,
-} from './support/receiver.ts';
+import { createHttpClient, httpClientOptions } from '../../src/engine/http-client.ts';
+import { BODY, HEADERS, useClientFixture } from './support/client-fixture.ts';
+import { answer } from './support/receiver.ts';
 
-const BODY = JSON.stringify({ id: 'evt_1', type: 'conversation.ready' });
-const HEADERS = { 'content-type': 'application/json', 'webhook-id': 'evt_1' };
-
-let certificate: TestCertificate;
-const clients: HttpClient[] = [];
-const receivers: Receiver[] = [];
-
-function client(options: Partial<HttpClientOptions> = {}): HttpClient {
-  const created = createHttpClient({
-    connectTimeoutMs: 1_000,
-    totalTimeoutMs: 300,
-    allowPrivate: true,
-    ...options,
-  });
-  clients.push(created);
-  return created;
-}
-
-async function receiver(tls = false): Promise<Receiver> {
-  const created = await createReceiver(tls ? { tls: certificate } : {});
-  receivers.push(created);
-  return created;
-}
-
-beforeAll(async () => {
-  certificate = await testCertificate();
-});
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await Promise.all(receivers.splice(0).map((r) => r.close()));
-});
+const { client, receiver, certificate: cert } = useClientFixture(createHttpClient);
 
 describe('http client', () => {
   it('posts the body and headers and records a 2xx as success', async () => {
@@ -72,7 +32,7 @@ describe('http client', () => {
 
   it('trusts a self-signed HTTPS receiver only through the given CA', async () => {
     const target = await receiver(true);
-    const trusted = await client({ ca: certificate.cert }).send({
+    const trusted = await client({ ca: cert().cert }).send({
       url: target.url,
       headers: HEADERS,
       body: BODY,
@@ -183,8 +143,7 @@ describe('http client', () => {
   it('reports a refused connection', async () => {
     const target = await receiver();
     const url = target.url;
-    await target.close();
-    receivers.pop();
+    await target.close(); // closing it again after the test is harmless
     const outcome = await client().send({ url, headers: HEADERS, body: BODY });
     expect(outcome).toMatchObject({ outcome: 'failed', error: 'connection_refused' });
   });
@@ -226,7 +185,7 @@ describe('address policy at connect time', () => {
     const saved = await resolveAndCheckHost('rebind.example', { allowPrivate: false, lookup });
     expect(saved).toEqual({ ok: true, addresses: ['93.184.216.34'], resolved: true });
 
-    const http = client({ allowPrivate: false, lookup, ca: certificate.cert });
+    const http = client({ allowPrivate: false, lookup, ca: cert().cert });
     const outcome = await http.send({
       url: `https://rebind.example:${target.port}/`,
       headers: HEADERS,
@@ -268,7 +227,7 @@ describe('address policy at connect time', () => {
   it('connects through the same lookup hook when private targets are allowed', async () => {
     const target = await receiver(true);
     const lookup: LookupFn = async () => [{ address: '127.0.0.1', family: 4 }];
-    const outcome = await client({ allowPrivate: true, lookup, ca: certificate.cert }).send({
+    const outcome = await client({ allowPrivate: true, lookup, ca: cert().cert }).send({
       url: `https://rebind.example:${target.port}/`,
       headers: HEADERS,
       body: BODY,
@@ -294,10 +253,6 @@ describe('client settings from the configuration', () => {
     );
     expect(options).toMatchObject({ totalTimeoutMs: 300, connectTimeoutMs: 100, allowPrivate: true });
   });
-});
-
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.close()));
 });
 
 async function rawServer(

@@ -2,52 +2,20 @@
 // main thread (answers, deadlines, TLS trust, the address policy, which runs in the thread), requests
 // batched across the port, a clean close, and a thread that dies failing open requests only.
 import { Worker } from 'node:worker_threads';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { HttpClient } from '../../src/engine/http-client.ts';
+import { describe, expect, it } from 'vitest';
 import { sign } from '../../src/engine/signing.ts';
 import {
   createThreadedHttpClient,
   type ThreadedClientOptions,
 } from '../../src/engine/threaded-http-client.ts';
-import {
-  answer,
-  createReceiver,
-  type Receiver,
-  type TestCertificate,
-  testCertificate,
-} from './support/receiver.ts';
+import { BODY, HEADERS, useClientFixture } from './support/client-fixture.ts';
+import { answer } from './support/receiver.ts';
 
-const BODY = JSON.stringify({ id: 'evt_1', type: 'conversation.ready' });
-const HEADERS = { 'content-type': 'application/json', 'webhook-id': 'evt_1' };
-
-let certificate: TestCertificate;
-const clients: HttpClient[] = [];
-const receivers: Receiver[] = [];
-
-function client(options: Partial<ThreadedClientOptions> = {}): HttpClient {
-  const created = createThreadedHttpClient({
-    connectTimeoutMs: 1_000,
-    totalTimeoutMs: 300,
-    allowPrivate: true,
-    ...options,
-  });
-  clients.push(created);
-  return created;
-}
-
-async function receiver(tls = false): Promise<Receiver> {
-  const created = await createReceiver(tls ? { tls: certificate } : {});
-  receivers.push(created);
-  return created;
-}
-
-beforeAll(async () => {
-  certificate = await testCertificate();
-});
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await Promise.all(receivers.splice(0).map((r) => r.close()));
-});
+const {
+  client,
+  receiver,
+  certificate: cert,
+} = useClientFixture<ThreadedClientOptions>(createThreadedHttpClient);
 
 describe('http client on a send thread', () => {
   it('posts the body and headers and brings the answer back', async () => {
@@ -108,7 +76,7 @@ describe('http client on a send thread', () => {
   it('trusts a self-signed HTTPS receiver only through the given CA', async () => {
     const target = await receiver(true);
     const request = { url: target.url, headers: HEADERS, body: BODY };
-    expect((await client({ ca: certificate.cert }).send(request)).outcome).toBe('succeeded');
+    expect((await client({ ca: cert().cert }).send(request)).outcome).toBe('succeeded');
     expect(await client().send(request)).toMatchObject({ outcome: 'failed', error: 'tls_error' });
   });
 
