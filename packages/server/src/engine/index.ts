@@ -9,7 +9,7 @@ import { acquireWorkerLock } from '../db/worker-lock.ts';
 import { autoPauseReason } from '../domain/auto-pause.ts';
 import type { LookupFn } from './destination-guard.ts';
 import { startHousekeeping } from './housekeeping.ts';
-import { createHttpClient, httpClientOptions } from './http-client.ts';
+import { createHttpClient, type HttpClient, httpClientOptions } from './http-client.ts';
 import { createThreadedHttpClient } from './threaded-http-client.ts';
 import { startWorker } from './worker.ts';
 
@@ -36,6 +36,18 @@ export interface Engine {
   stop(): Promise<void>;
 }
 
+/** A send thread that has not come up by then still takes requests (they wait in its port). */
+const THREAD_READY_WAIT_MS = 5_000;
+
+async function untilReady(ready: Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const waited = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, THREAD_READY_WAIT_MS);
+  });
+  await Promise.race([ready, waited]);
+  clearTimeout(timer);
+}
+
 export async function startEngine(container: Container, options: EngineOptions = {}): Promise<Engine> {
   const { config, logger } = container;
   const workerId = options.workerId ?? `wrk_${hostname()}_${process.pid}_${randomBytes(4).toString('hex')}`;
@@ -54,13 +66,17 @@ export async function startEngine(container: Container, options: EngineOptions =
 
   const clientOptions = { ...httpClientOptions(config), ...(options.ca ? { ca: options.ca } : {}) };
   // An injected lookup is a function, which cannot cross to a thread: such engines send from here.
-  const http =
-    config.sendThreads > 0 && !options.lookup
-      ? createThreadedHttpClient({
-          ...clientOptions,
-          onProblem: (message) => logger.error(message),
-        })
-      : createHttpClient({ ...clientOptions, ...(options.lookup ? { lookup: options.lookup } : {}) });
+  let http: HttpClient;
+  if (config.sendThreads > 0 && !options.lookup) {
+    const threaded = createThreadedHttpClient({
+      ...clientOptions,
+      onProblem: (message) => logger.error(message),
+    });
+    await untilReady(threaded.ready);
+    http = threaded;
+  } else {
+    http = createHttpClient({ ...clientOptions, ...(options.lookup ? { lookup: options.lookup } : {}) });
+  }
   const metrics = container.metrics;
   const worker = startWorker({
     settings: {

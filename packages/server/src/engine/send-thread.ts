@@ -14,8 +14,11 @@ export type ThreadOutcome = [id: number, outcome: AttemptOutcome, signature: str
 /** Main thread → send thread: requests to send, or a request to close. */
 export type ToSendThread = { kind: 'send'; batch: ThreadRequest[] } | { kind: 'close' };
 
-/** Send thread → main thread: outcomes, or the thread's closing. */
-export type FromSendThread = { kind: 'outcomes'; batch: ThreadOutcome[] } | { kind: 'closed' };
+/** Send thread → main thread: ready to send, outcomes, or the thread's closing. */
+export type FromSendThread =
+  | { kind: 'ready' }
+  | { kind: 'outcomes'; batch: ThreadOutcome[] }
+  | { kind: 'closed' };
 
 /** Runs the client on `port` until asked to close. */
 export function serveSends(port: MessagePort, options: HttpClientOptions): void {
@@ -48,6 +51,7 @@ export function serveSends(port: MessagePort, options: HttpClientOptions): void 
       else void client.send(request).then((outcome) => answer([id, outcome, null]));
     }
   });
+  port.postMessage({ kind: 'ready' } satisfies FromSendThread);
 }
 
 if (parentPort && (workerData as { sendThread?: boolean } | undefined)?.sendThread) {

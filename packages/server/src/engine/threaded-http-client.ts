@@ -61,7 +61,15 @@ interface Waiting {
   signing: Signing | null;
 }
 
-export function createThreadedHttpClient(settings: ThreadedClientOptions): HttpClient {
+export interface ThreadedHttpClient extends HttpClient {
+  /**
+   * Resolves once the thread is up (or failed, and sends go from this thread): the time an attempt
+   * starts then is the time it is sent, not a thread's start-up.
+   */
+  ready: Promise<void>;
+}
+
+export function createThreadedHttpClient(settings: ThreadedClientOptions): ThreadedHttpClient {
   const { onProblem, spawnThread = spawn, ...options } = settings;
   const worker = spawnThread(options);
   worker.unref();
@@ -71,6 +79,10 @@ export function createThreadedHttpClient(settings: ThreadedClientOptions): HttpC
   let fallback: HttpClient | undefined;
   let closing: Promise<void> | undefined;
   let closed: (() => void) | undefined;
+  let markReady: () => void = () => {};
+  const ready = new Promise<void>((resolve) => {
+    markReady = resolve;
+  });
 
   const flush = () => {
     const batch = outbox;
@@ -82,6 +94,7 @@ export function createThreadedHttpClient(settings: ThreadedClientOptions): HttpC
   function fail(why: string): void {
     if (fallback) return;
     fallback = createHttpClient(options);
+    markReady();
     if (!closing) onProblem?.(`${why}; sending from the main thread from now on`);
     const message = `the send thread stopped (${why})`;
     for (const [, open] of waiting) {
@@ -97,6 +110,10 @@ export function createThreadedHttpClient(settings: ThreadedClientOptions): HttpC
   worker.on('message', (message: FromSendThread) => {
     if (message.kind === 'closed') {
       closed?.();
+      return;
+    }
+    if (message.kind === 'ready') {
+      markReady();
       return;
     }
     for (const [id, outcome, signature] of message.batch) {
@@ -122,6 +139,7 @@ export function createThreadedHttpClient(settings: ThreadedClientOptions): HttpC
   }
 
   return {
+    ready,
     async send(request) {
       if (fallback) return fallback.send(request);
       return (await post(request, null)).outcome;

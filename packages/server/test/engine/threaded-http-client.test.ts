@@ -108,6 +108,20 @@ describe('http client on a send thread', () => {
     expect(target.requests).toHaveLength(1);
   });
 
+  it('is ready once its thread is up, or once a thread that died at start fell back', async () => {
+    const options = { connectTimeoutMs: 1_000, totalTimeoutMs: 300, allowPrivate: true };
+    const up = createThreadedHttpClient(options);
+    const dead = createThreadedHttpClient({
+      ...options,
+      onProblem: () => {},
+      spawnThread: () => new Worker('process.exit(2)', { eval: true }),
+    });
+    await Promise.all([up.ready, dead.ready]);
+    const target = await receiver();
+    expect((await dead.send({ url: target.url, headers: HEADERS, body: BODY })).outcome).toBe('succeeded');
+    await Promise.all([up.close(), dead.close()]);
+  });
+
   it('closes: the thread ends and its connections with it', async () => {
     const target = await receiver();
     const http = createThreadedHttpClient({
