@@ -64,17 +64,17 @@ describe('claim planner', () => {
     expect(planner.scanReady(0)).toBe(true);
   });
 
-  it('refills a saturated webhook once three quarters of its line are free, within its owner’s share', () => {
+  it('refills a saturated webhook once half its line is free, within its owner’s share', () => {
     const entries: Record<string, [string, number]> = { wh: ['own', prefetch] };
     const planner = createClaimPlanner(settings, held(entries), 0);
     const request = planner.planScan(0)!;
     planner.scanned(request, new Map([['wh', prefetch]]), prefetch);
-    entries.wh = ['own', prefetch / 2];
+    entries.wh = ['own', prefetch / 2 + 1];
     expect(planner.afterCompletion('wh', 'own').refill).toBe(false);
-    entries.wh = ['own', prefetch / 4];
+    entries.wh = ['own', prefetch / 2];
     expect(planner.afterCompletion('wh', 'own').refill).toBe(true);
     const refill = planner.planRefill(5)!;
-    expect([...refill.webhooks]).toEqual([['wh', (prefetch * 3) / 4]]);
+    expect([...refill.webhooks]).toEqual([['wh', prefetch / 2]]);
     expect(planner.refillWanted()).toBe(false);
     // It came back short: no longer saturated, so completions no longer ask for refills.
     planner.refilled(refill, new Map([['wh', 1]]));

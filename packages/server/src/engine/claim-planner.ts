@@ -62,8 +62,11 @@ export function createClaimPlanner(
   now = Date.now(),
 ): ClaimPlanner {
   const prefetch = settings.webhookConcurrency * PREFETCH_FACTOR;
-  /** A refill is worth a query once this much of a webhook's line is free (fewer, larger refills). */
-  const refillStep = Math.max(1, Math.floor((prefetch * 3) / 4));
+  /**
+   * A refill is wanted once half a webhook's line is free: large enough to be worth a query, early
+   * enough that the rest covers the wait for the next result commit it rides on.
+   */
+  const refillStep = Math.max(1, Math.floor(prefetch / 2));
   /** Deliveries held at most (in flight + waiting), bounding leases and memory. */
   const maxHeld = settings.workerConcurrency + settings.claimBatchSize;
   /** Held at most for one owner: others always find room. */

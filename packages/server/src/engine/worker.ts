@@ -1,7 +1,7 @@
 // The delivery worker: claims due deliveries in batches under a lease as the claim planner says,
 // keeps them in per-owner and per-webhook local lines (owners take turns; caps per worker, per owner
 // and an adaptive one per webhook), hands them to the dispatcher, which records results in
-// fault-isolated group commits, and stops gracefully within a deadline.
+// fault-isolated group commits — refills ride on them — and stops gracefully within a deadline.
 import type { QueueSignal } from '../db/queue-signal.ts';
 import type { AttemptResult, RecordSummary } from '../db/queue-store/types.ts';
 import type { ClaimedDelivery, QueueRepo, QueueResult } from '../db/repos/queue-repo.ts';
@@ -94,15 +94,36 @@ export function startWorker(deps: WorkerDeps): Worker {
   /** When the idle loop's current sleep ends (Infinity while it is not sleeping). */
   let sleepUntil = Number.POSITIVE_INFINITY;
   const nextDue = createNextDue((after) => queue.nextDueAt(after), settings.pollIntervalMs);
+  /** A wanted refill waits for the record transaction about to run, which leases it too. */
+  let refillRides = false;
+  const refillDue = () => planner.refillWanted() && !refillRides;
   const writer = createResultWriter<QueueResult>(
     async (batch) => {
-      const summary = await queue.record(batch, {
-        workerId: settings.workerId,
-        now: Date.now(),
-        autoPauseAfter: settings.autoPauseAfter,
-        autoPauseReason: settings.autoPauseReason,
-      });
+      refillRides = false;
+      const refill = !stopping && planner.refillWanted() ? planner.planRefill(Date.now()) : undefined;
+      let summary: RecordSummary;
+      try {
+        summary = await queue.record(
+          batch,
+          {
+            workerId: settings.workerId,
+            now: Date.now(),
+            autoPauseAfter: settings.autoPauseAfter,
+            autoPauseReason: settings.autoPauseReason,
+          },
+          refill,
+        );
+      } catch (error) {
+        // The refill rolled back with the results: the next scan finds those deliveries.
+        if (refill) {
+          planner.claimFailed();
+          kick(true);
+        }
+        throw error;
+      }
       reportRecorded(logger, batch, summary, settings.autoPauseAfter);
+      if (refill) planner.refilled(refill, take(summary.claimed));
+      if (refillDue()) kick(false);
     },
     logger,
     { fallback: (result, error) => unrecordableResult(result, error, settings, Date.now()) },
@@ -159,7 +180,12 @@ export function startWorker(deps: WorkerDeps): Worker {
         planner.scanned(request, take(claimed), claimed.length);
       }
     }
-    if (!planner.refillWanted() || stopping) return;
+    if (!refillDue() || stopping) return;
+    // Results wait for their group commit: the refill rides on that transaction (one commit).
+    if (writer.backlog() > 0) {
+      refillRides = true;
+      return;
+    }
     const request = planner.planRefill(Date.now());
     if (request) planner.refilled(request, take(await queue.refill(request)));
   }
@@ -174,7 +200,7 @@ export function startWorker(deps: WorkerDeps): Worker {
     } catch {
       // The poll interval still applies.
     }
-    if (planner.scanReady(Date.now()) || planner.refillWanted() || stopping) return;
+    if (planner.scanReady(Date.now()) || refillDue() || stopping) return;
     sleepUntil = Date.now() + delay;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
@@ -201,7 +227,7 @@ export function startWorker(deps: WorkerDeps): Worker {
         planner.claimFailed();
         continue;
       }
-      if (!planner.scanReady(Date.now()) && !planner.refillWanted()) await idle();
+      if (!planner.scanReady(Date.now()) && !refillDue()) await idle();
     }
   }
 

@@ -1,9 +1,16 @@
 // The per-webhook refill and the bounded scan on both databases: a refill returns each webhook's
-// earliest due deliveries up to its own limit, exclusively and only for active webhooks; a scan with
-// `dueAfter` reads only what became due since.
+// earliest due deliveries up to its own limit, exclusively and only for active webhooks — also when it
+// rides on a record's transaction, after the results; a scan with `dueAfter` reads only what became
+// due since.
 import { afterEach, expect, it } from 'vitest';
-import { createQueueRepo, type QueueRepo } from '../../src/db/repos/queue-repo.ts';
+import {
+  type ClaimedDelivery,
+  createQueueRepo,
+  type QueueRepo,
+  type QueueResult,
+} from '../../src/db/repos/queue-repo.ts';
 import { createSecretBox } from '../../src/domain/secrets.ts';
+import { attemptRow } from '../repos/rows.ts';
 import { describeEachDatabase, openTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { insertConversation, insertUser, insertWebhook } from '../support/fixtures.ts';
 
@@ -121,5 +128,89 @@ describeEachDatabase('queue refill (%s)', (kind) => {
     });
     expect(claimed.map((d) => d.eventId).sort()).toEqual(['evt_r3', 'evt_r4']);
     expect(claimed.every((d) => d.webhookId === a)).toBe(true);
+  });
+
+  /** A failed, final attempt of `delivery` (counts towards its webhook's auto-pause). */
+  const failure = (delivery: ClaimedDelivery): QueueResult => ({
+    kind: 'attempt',
+    deliveryId: delivery.id,
+    webhookId: delivery.webhookId,
+    attempt: attemptRow(delivery, {
+      outcome: 'failed',
+      error: 'http_status',
+      error_message: 'receiver answered 500',
+      response_status: 500,
+    }),
+    deliveryStatus: 'failed',
+    statusReason: 'attempts_exhausted',
+    nextAttemptAt: null,
+  });
+  const recordOptions = (autoPauseAfter: number) => ({
+    workerId: 'w1',
+    now: Date.now(),
+    autoPauseAfter,
+    autoPauseReason: 'paused by the test',
+  });
+  const refillRequest = (webhooks: [string, number][]) => ({
+    workerId: 'w1',
+    now: Date.now(),
+    leaseMs: LEASE,
+    webhooks: new Map(webhooks),
+  });
+
+  it('leases a refill in the transaction that records results, after them', async () => {
+    const [a, b] = await seed(['active', 'active'], 6);
+    const [first] = await refill('w1', [[a!, 1]]);
+    const summary = await queue.record(
+      [failure(first!)],
+      recordOptions(25),
+      refillRequest([
+        [a!, 2],
+        [b!, 2],
+      ]),
+    );
+    expect(summary).toMatchObject({ recorded: 1, autoPaused: [] });
+    expect(summary.claimed.map((d) => [d.webhookId, d.eventId])).toEqual(
+      expect.arrayContaining([
+        [a, 'evt_r1'],
+        [a, 'evt_r2'],
+        [b, 'evt_r0'],
+        [b, 'evt_r1'],
+      ]),
+    );
+    expect(summary.claimed).toHaveLength(4);
+    expect(summary.claimed.every((d) => d.context.status === 'active' && d.payload === '{}')).toBe(true);
+    const rows = await database.db
+      .selectFrom('deliveries')
+      .select(['id', 'status', 'locked_by'])
+      .where('id', 'in', [first!.id, ...summary.claimed.map((d) => d.id)])
+      .execute();
+    expect(rows.find((r) => r.id === first!.id)).toMatchObject({ status: 'failed', locked_by: null });
+    expect(rows.filter((r) => r.locked_by === 'w1')).toHaveLength(4);
+    // Leased once: a refill by another worker finds only what is left.
+    const other = await refill('w2', [[a!, 10]]);
+    expect(other.map((d) => d.eventId)).toEqual(['evt_r3', 'evt_r4']);
+  });
+
+  it('leases nothing of a webhook the recorded results auto-paused', async () => {
+    const [a, b] = await seed(['active', 'active'], 4);
+    const [first] = await refill('w1', [[a!, 1]]);
+    const summary = await queue.record(
+      [failure(first!)],
+      recordOptions(1),
+      refillRequest([
+        [a!, 3],
+        [b!, 1],
+      ]),
+    );
+    expect(summary.autoPaused).toEqual([a]);
+    expect(summary.claimed.map((d) => d.webhookId)).toEqual([b]);
+  });
+
+  it('leases a refill with no results to record', async () => {
+    const [a] = await seed(['active'], 3);
+    const summary = await queue.record([], recordOptions(25), refillRequest([[a!, 5]]));
+    expect(summary).toMatchObject({ recorded: 0, autoPaused: [] });
+    expect(summary.claimed.map((d) => d.eventId)).toEqual(['evt_r0', 'evt_r1']);
   });
 });

@@ -140,10 +140,10 @@ describe.skipIf(!url)(
         recordedByB,
         new Promise<'waited'>((resolve) => setTimeout(() => resolve('waited'), 3_000)),
       ]);
-      expect(outcome).toEqual({ recorded: 1, autoPaused: [] });
+      expect(outcome).toEqual({ recorded: 1, autoPaused: [], claimed: [] });
 
       await blocker.query('COMMIT');
-      expect(await recordedByA).toEqual({ recorded: 2, autoPaused: [] });
+      expect(await recordedByA).toEqual({ recorded: 2, autoPaused: [], claimed: [] });
 
       // Two shards of w1's hour (the main row and one beside it), summed by the reader; the
       // counters as the results say.

@@ -16,7 +16,14 @@ import {
   sendContextFromRow,
 } from './context.ts';
 import { counterUpdates, foldKept, needsRead, outcomeClasses, statsValues } from './fold.ts';
-import type { QueueResult, QueueStore, RecordOptions, RecordSummary } from './types.ts';
+import type {
+  ClaimedDelivery,
+  QueueResult,
+  QueueStore,
+  RecordOptions,
+  RecordSummary,
+  RefillRequest,
+} from './types.ts';
 
 /** The claimed rows (`claimed`) joined to their event, webhook, owner and access, in due order. */
 const WITH_CONTEXT = `
@@ -182,10 +189,28 @@ export function createPostgresQueueStore(
   pool: pg.Pool,
   storeOptions: PostgresQueueStoreOptions = {},
 ): QueueStore {
-  async function claimed(name: 'scan' | 'refill', values: unknown[], now: number) {
-    const { rows } = await run<ContextRow>(pool, name, values);
-    await storeOptions.afterClaim?.(rows.length);
+  async function claimed(
+    on: pg.Pool | pg.PoolClient,
+    name: 'scan' | 'refill',
+    values: unknown[],
+    now: number,
+  ) {
+    const { rows } = await run<ContextRow>(on, name, values);
+    // Outside a transaction: its first ANALYZE must not hold the transaction's row locks open.
+    if (on === pool) await storeOptions.afterClaim?.(rows.length);
     return rows.map((row) => claimedFromRow(row, now));
+  }
+
+  function refillOn(on: pg.Pool | pg.PoolClient, request: RefillRequest): Promise<ClaimedDelivery[]> {
+    if (request.webhooks.size === 0) return Promise.resolve([]);
+    const values = [
+      [...request.webhooks.keys()],
+      [...request.webhooks.values()],
+      request.now,
+      request.now + request.leaseMs,
+      request.workerId,
+    ];
+    return claimed(on, 'refill', values, request.now);
   }
 
   async function finish(client: pg.PoolClient, results: readonly QueueResult[], options: RecordOptions) {
@@ -252,6 +277,7 @@ export function createPostgresQueueStore(
   return {
     claim: (request) =>
       claimed(
+        pool,
         'scan',
         [
           request.now,
@@ -268,30 +294,24 @@ export function createPostgresQueueStore(
         request.now,
       ),
 
-    async refill(request) {
-      if (request.webhooks.size === 0) return [];
-      const values = [
-        [...request.webhooks.keys()],
-        [...request.webhooks.values()],
-        request.now,
-        request.now + request.leaseMs,
-        request.workerId,
-      ];
-      return claimed('refill', values, request.now);
-    },
+    refill: (request) => refillOn(pool, request),
 
     async sendContext(webhookId, conversationId) {
       const { rows } = await run<SendContextRow>(pool, 'sendContext', [webhookId, conversationId]);
       return rows[0] ? sendContextFromRow(rows[0]) : undefined;
     },
 
-    async record(results, options): Promise<RecordSummary> {
-      if (results.length === 0) return { recorded: 0, autoPaused: [] };
-      return inPgTransaction(pool, async (client) => {
+    async record(results, options, refill): Promise<RecordSummary> {
+      if (results.length === 0 && !refill) return { recorded: 0, autoPaused: [], claimed: [] };
+      const summary = await inPgTransaction(pool, async (client) => {
         const kept = await finish(client, results, options);
         const autoPaused = await writeKept(client, results, kept, options);
-        return { recorded: kept.size, autoPaused };
+        // Last: a webhook these results auto-paused is no longer active and gets none.
+        const leased = refill ? await refillOn(client, refill) : [];
+        return { recorded: kept.size, autoPaused, claimed: leased };
       });
+      if (refill) await storeOptions.afterClaim?.(summary.claimed.length);
+      return summary;
     },
   };
 }

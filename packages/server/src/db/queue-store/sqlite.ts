@@ -1,6 +1,6 @@
 // The queue's hot statements on SQLite: fixed SQL text prepared once (lists as one JSON parameter
-// read with json_each), each claim or record one synchronous transaction under Kysely's connection
-// lock, so it never interleaves with another transaction on the same connection.
+// read with json_each), each claim or record (with the refill that rides on it) one synchronous
+// transaction under Kysely's connection lock, so it never interleaves with another on the connection.
 import type SQLite from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import { STATS_COLUMNS, STATS_COUNTER_COLUMNS } from '../stats-columns.ts';
@@ -17,7 +17,7 @@ import {
   sendContextFromRow,
 } from './context.ts';
 import { counterUpdates, foldKept, needsRead, outcomeClasses, resetsOnly, statsValues } from './fold.ts';
-import type { ClaimedDelivery, QueueStore, RecordOptions } from './types.ts';
+import type { ClaimedDelivery, QueueStore, RecordOptions, RefillRequest } from './types.ts';
 
 const SQL = {
   scan: `
@@ -135,6 +135,22 @@ export function createSqliteQueueStore(sqlite: SQLite.Database, db: Kysely<Datab
     return rows.map((row) => claimedFromRow(row, now));
   }
 
+  /** Leases each webhook's earliest due deliveries (inside the caller's transaction). */
+  function refillNow(request: RefillRequest): ClaimedDelivery[] {
+    const claimed: string[] = [];
+    for (const [webhookId, limit] of request.webhooks) {
+      const rows = st().refill.all({
+        webhookId,
+        limit,
+        now: request.now,
+        until: request.now + request.leaseMs,
+        workerId: request.workerId,
+      });
+      claimed.push(...ids(rows));
+    }
+    return withContexts(claimed, request.now);
+  }
+
   function finish(results: Parameters<QueueStore['record']>[0], options: RecordOptions): Set<string> {
     const s = st();
     const classes = outcomeClasses(results, options.now);
@@ -170,21 +186,7 @@ export function createSqliteQueueStore(sqlite: SQLite.Database, db: Kysely<Datab
         return withContexts(claimed, request.now);
       }),
 
-    refill: (request) =>
-      locked(() => {
-        const claimed: string[] = [];
-        for (const [webhookId, limit] of request.webhooks) {
-          const rows = st().refill.all({
-            webhookId,
-            limit,
-            now: request.now,
-            until: request.now + request.leaseMs,
-            workerId: request.workerId,
-          });
-          claimed.push(...ids(rows));
-        }
-        return withContexts(claimed, request.now);
-      }),
+    refill: (request) => locked(() => refillNow(request)),
 
     async sendContext(webhookId, conversationId) {
       const row = await db
@@ -195,9 +197,9 @@ export function createSqliteQueueStore(sqlite: SQLite.Database, db: Kysely<Datab
       return row ? sendContextFromRow(row) : undefined;
     },
 
-    record: (results, options) =>
-      locked(() => {
-        if (results.length === 0) return { recorded: 0, autoPaused: [] };
+    record: async (results, options, refill) => {
+      if (results.length === 0 && !refill) return { recorded: 0, autoPaused: [], claimed: [] };
+      return locked(() => {
         const s = st();
         const kept = finish(results, options);
         const fold = foldKept(results, kept);
@@ -223,7 +225,10 @@ export function createSqliteQueueStore(sqlite: SQLite.Database, db: Kysely<Datab
           for (const u of updates) if (u.pause) autoPaused.push(u.id);
         }
         if (fold.stats.length) s.stats.run(JSON.stringify(fold.stats.map(statsValues)));
-        return { recorded: kept.size, autoPaused };
-      }),
+        // Last: a webhook these results auto-paused is no longer active and gets none.
+        const claimed = refill ? refillNow(refill) : [];
+        return { recorded: kept.size, autoPaused, claimed };
+      });
+    },
   };
 }

@@ -93,6 +93,8 @@ export interface RecordSummary {
   /** Results whose lease was still held (the others were fenced out and dropped). */
   recorded: number;
   autoPaused: string[];
+  /** What the refill given with the results leased, in the same transaction (else empty). */
+  claimed: ClaimedDelivery[];
 }
 
 /** The hot statements of one dialect: fixed SQL text, prepared once. */
@@ -103,6 +105,13 @@ export interface QueueStore {
   refill(request: RefillRequest): Promise<ClaimedDelivery[]>;
   /** The webhook and its owner now; undefined when the webhook is gone. */
   sendContext(webhookId: string, conversationId: string | null): Promise<SendContext | undefined>;
-  /** Writes a batch of results in one transaction; results whose lease was lost are dropped. */
-  record(results: readonly QueueResult[], options: RecordOptions): Promise<RecordSummary>;
+  /**
+   * Writes a batch of results in one transaction; results whose lease was lost are dropped. A
+   * `refill` is leased in the same transaction, after the results (one commit per worker cycle).
+   */
+  record(
+    results: readonly QueueResult[],
+    options: RecordOptions,
+    refill?: RefillRequest,
+  ): Promise<RecordSummary>;
 }

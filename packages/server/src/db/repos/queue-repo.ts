@@ -39,9 +39,12 @@ export function createQueueRepo(database: DatabaseHandle) {
   return {
     ...createQueueSweeps(db),
 
-    /** Writes a batch of results in one transaction; results whose lease was lost are dropped. */
-    record: (results: readonly QueueResult[], options: RecordOptions): Promise<RecordSummary> =>
-      store.record(results, options),
+    /** Writes a batch of results (and leases `refill`) in one transaction; see QueueStore.record. */
+    record: (
+      results: readonly QueueResult[],
+      options: RecordOptions,
+      refill?: RefillRequest,
+    ): Promise<RecordSummary> => store.record(results, options, refill),
 
     /**
      * Run when a worker starts. SQLite has one worker per database file, so every lease left behind
