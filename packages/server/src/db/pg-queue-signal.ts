@@ -114,8 +114,9 @@ export function createPgQueueSignal(
   }
 
   return {
-    notify() {
-      local.notify();
+    notify(webhookIds) {
+      // Other processes are woken for any webhook (NOTIFY carries no payload).
+      local.notify(webhookIds);
       if (!closed) sendNotify();
     },
     onWake(callback) {

@@ -64,6 +64,27 @@ describe('claim planner', () => {
     expect(planner.scanReady(0)).toBe(true);
   });
 
+  it('lets refills alone reach new deliveries only of saturated webhooks it holds some of', () => {
+    const entries: Record<string, [string, number]> = { full: ['own', prefetch], some: ['own', 3] };
+    const planner = createClaimPlanner(settings, held(entries), 0);
+    const request = planner.planScan(0)!;
+    planner.scanned(
+      request,
+      new Map([
+        ['full', prefetch],
+        ['some', 3],
+      ]),
+      prefetch + 3,
+    );
+    expect(planner.refillsReach(new Set(['full']))).toBe(true);
+    // Not saturated (its scan took all there was), unknown, or nothing held to refill it after.
+    expect(planner.refillsReach(new Set(['full', 'some']))).toBe(false);
+    expect(planner.refillsReach(new Set(['other']))).toBe(false);
+    expect(planner.refillsReach(new Set())).toBe(false);
+    entries.full = ['own', 0];
+    expect(planner.refillsReach(new Set(['full']))).toBe(false);
+  });
+
   it('refills a saturated webhook once half its line is free, within its owner’s share', () => {
     const entries: Record<string, [string, number]> = { wh: ['own', prefetch] };
     const planner = createClaimPlanner(settings, held(entries), 0);

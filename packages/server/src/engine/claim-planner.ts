@@ -48,6 +48,11 @@ export interface ClaimPlanner {
   scanned(request: ClaimRequest, perWebhook: ReadonlyMap<string, number>, count: number): boolean;
   planRefill(now: number): RefillRequest | undefined;
   refilled(request: RefillRequest, perWebhook: ReadonlyMap<string, number>): void;
+  /**
+   * Whether refills alone reach the new deliveries of these webhooks, so their wake-up needs no
+   * scan: each may have more due than held and has deliveries held, whose completions refill it.
+   */
+  refillsReach(webhookIds: ReadonlySet<string>): boolean;
   /** After a delivery freed its slot: whether a scan or a refill is now worth a query. */
   afterCompletion(webhookId: string, ownerId: string): { scan: boolean; refill: boolean };
   /** A claim failed: the next scan is a full one. */
@@ -163,6 +168,11 @@ export function createClaimPlanner(
     },
     refilled(request, perWebhook) {
       for (const [id, count] of request.webhooks) if ((perWebhook.get(id) ?? 0) < count) saturated.delete(id);
+    },
+    refillsReach(webhookIds) {
+      if (webhookIds.size === 0) return false;
+      for (const id of webhookIds) if (!saturated.has(id) || held.webhookBacklog(id) === 0) return false;
+      return true;
     },
     afterCompletion(webhookId, ownerId) {
       let scan = false;

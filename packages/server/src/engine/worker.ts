@@ -132,7 +132,10 @@ export function startWorker(deps: WorkerDeps): Worker {
     if (scan) planner.wantScan();
     wake?.();
   };
-  const unsubscribe = deps.signal.onWake(() => kick(true));
+  // New deliveries only of webhooks whose refills will reach them need no scan.
+  const unsubscribe = deps.signal.onWake((webhookIds) => {
+    if (!webhookIds || !planner.refillsReach(webhookIds)) kick(true);
+  });
 
   const dispatcher = createDispatcher({
     settings,

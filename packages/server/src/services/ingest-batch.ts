@@ -33,7 +33,7 @@ export function createBatchPublisher({ repos, queueSignal, metrics }: IngestDeps
       return [eventToStore(input, conversation, createdAt)];
     });
     const results = await repos.events.publishMany(items);
-    let wake = false;
+    const fed = new Set<string>();
     for (const [n, result] of results.entries()) {
       const i = accepted[n]!;
       if (result.kind === 'conflict') {
@@ -42,7 +42,7 @@ export function createBatchPublisher({ repos, queueSignal, metrics }: IngestDeps
       }
       if (result.kind === 'created') {
         metrics.eventsPublished.inc({ type: inputs[i]!.type });
-        wake ||= result.deliveries > 0;
+        for (const id of result.webhookIds) fed.add(id);
       }
       answers[i] = {
         id: result.eventId,
@@ -51,7 +51,7 @@ export function createBatchPublisher({ repos, queueSignal, metrics }: IngestDeps
         replayed: result.kind === 'replayed',
       };
     }
-    if (wake) queueSignal.notify();
+    if (fed.size > 0) queueSignal.notify([...fed]);
     return answers as BatchAnswer[];
   }
 

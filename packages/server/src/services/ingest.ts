@@ -25,7 +25,7 @@ export function createIngestService(deps: IngestDeps) {
     if (result.kind === 'conflict') throw idempotencyConflict(result.eventId, 'idempotency-key');
     if (result.kind === 'created') {
       metrics.eventsPublished.inc({ type: input.type });
-      if (result.deliveries > 0) queueSignal.notify();
+      if (result.deliveries > 0) queueSignal.notify(result.webhookIds);
     }
     return {
       id: result.eventId,

@@ -116,6 +116,7 @@ describeEachDatabase('events repo on %s', (kind) => {
       eventId: input.id,
       deliveries: 1,
       missed: 2,
+      webhookIds: [ownerHook.id],
     });
     const rows = await deliveriesOf(input.id);
     const byHook = Object.fromEntries(rows.map((r) => [r.webhook_id, r]));
@@ -138,6 +139,7 @@ describeEachDatabase('events repo on %s', (kind) => {
       eventId: input.id,
       deliveries: 0,
       missed: 0,
+      webhookIds: [],
     });
     expect(await events.get(input.id)).toBeDefined();
   });
@@ -146,7 +148,7 @@ describeEachDatabase('events repo on %s', (kind) => {
     const { db } = database;
     const owner = await insertUser(db);
     const conversation = await insertConversation(db, owner);
-    await insertWebhook(db, box, owner);
+    const hook = await insertWebhook(db, box, owner);
     const key = { key: `k-${newId.event()}`, requestHash: 'hash-a' };
     const first = event(conversation);
     expect(await events.publish(first, key)).toEqual({
@@ -154,6 +156,7 @@ describeEachDatabase('events repo on %s', (kind) => {
       eventId: first.id,
       deliveries: 1,
       missed: 0,
+      webhookIds: [hook.id],
     });
 
     const again = event(conversation);

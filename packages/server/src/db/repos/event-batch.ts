@@ -19,6 +19,8 @@ export interface BatchPublished {
   eventId: string;
   deliveries: number;
   missed: number;
+  /** The webhooks that got a pending delivery. */
+  webhookIds: string[];
 }
 
 export type DeliveryRowOf = (
@@ -52,6 +54,18 @@ interface Job {
 
 const MAX_GROUP = 256;
 
+/** The answer for an event stored with these delivery rows. */
+export function createdResult(eventId: string, rows: readonly DeliveriesTable[]): BatchPublished {
+  const webhookIds = rows.filter((r) => r.status === 'pending').map((r) => r.webhook_id);
+  return {
+    kind: 'created',
+    eventId,
+    deliveries: webhookIds.length,
+    missed: rows.length - webhookIds.length,
+    webhookIds,
+  };
+}
+
 /** Inserts the events and their fan-out set-based in one transaction; one result per event, in order. */
 export async function writeGroup(
   statements: GroupStatements,
@@ -81,8 +95,7 @@ export async function writeGroup(
         deliveryRow(event.id, w.id, receivesEvents(w.status) ? 'pending' : 'missed', false, event.createdAt),
       );
     deliveries.push(...rows);
-    const missed = rows.filter((r) => r.status === 'missed').length;
-    return { kind: 'created', eventId: event.id, deliveries: rows.length - missed, missed };
+    return createdResult(event.id, rows);
   });
   if (deliveries.length > 0) await statements.insertDeliveries(deliveries);
   return results;

@@ -16,5 +16,13 @@ export interface Idempotency {
 }
 
 export type PublishResult =
-  | { kind: 'created' | 'replayed'; eventId: string; deliveries: number; missed: number }
+  | {
+      kind: 'created';
+      eventId: string;
+      deliveries: number;
+      missed: number;
+      /** The webhooks that got a pending delivery (the workers' wake-up names them). */
+      webhookIds: string[];
+    }
+  | { kind: 'replayed'; eventId: string; deliveries: number; missed: number }
   | { kind: 'conflict'; eventId: string };

@@ -9,7 +9,7 @@ import { createGroupCommit } from '../group-commit.ts';
 import { inPgTransaction } from '../pg-transaction.ts';
 import type { Database, DeliveriesTable, EventRow } from '../tables.ts';
 import { usersWithAccess } from './conversations-repo.ts';
-import { type BatchPublished, createEventBatcher, writeGroup } from './event-batch.ts';
+import { type BatchPublished, createdResult, createEventBatcher, writeGroup } from './event-batch.ts';
 import type { Idempotency, NewEvent, PublishResult } from './event-types.ts';
 import { boundTo, intakeStatements, namedIntakeStatements } from './intake-statements.ts';
 import { type ManyItem, publishMany } from './publish-many.ts';
@@ -145,8 +145,7 @@ export function createEventsRepo(db: Kysely<Database>, dialect: Dialect, pool?: 
         ),
       );
     await insertDeliveries(trx, rows);
-    const missed = rows.filter((r) => r.status === 'missed').length;
-    return { kind: 'created', eventId: event.id, deliveries: rows.length - missed, missed };
+    return createdResult(event.id, rows);
   }
 
   const batcher = createEventBatcher({
