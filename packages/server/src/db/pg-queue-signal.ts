@@ -1,6 +1,7 @@
 // Queue wake-ups across processes on PostgreSQL: notify() also sends NOTIFY through the pool (coalesced
-// to one in flight); the first subscriber opens a dedicated LISTEN connection outside the pool, which
-// reconnects with backoff after a loss and LISTENs again (meanwhile the worker polls).
+// to one in flight, naming the webhooks announced meanwhile); the first subscriber opens a dedicated
+// LISTEN connection outside the pool, which reconnects with backoff after a loss and LISTENs again
+// (meanwhile the worker polls).
 import type pg from 'pg';
 import type { DatabaseHandle } from './connect.ts';
 import { createLocalQueueSignal, type QueueSignal } from './queue-signal.ts';
@@ -10,6 +11,8 @@ export const QUEUE_CHANNEL = 'klang_deliveries';
 /** Reconnect delays of the LISTEN connection: doubling from the first to the last, with jitter. */
 const RECONNECT_FIRST_MS = 100;
 const RECONNECT_MAX_MS = 5_000;
+/** Webhook ids in one NOTIFY at most (PostgreSQL takes 8,000 bytes); a longer list names none. */
+const MAX_PAYLOAD_BYTES = 7_000;
 
 export interface PgSignalOptions {
   /** Called with connection problems of the LISTEN client (they are retried, never thrown). */
@@ -35,6 +38,8 @@ export function createPgQueueSignal(
   let closed = false;
   let notifying = false;
   let notifyAgain = false;
+  /** Webhooks announced since the last NOTIFY left; undefined once an announcement named none. */
+  let named: Set<string> | undefined = new Set();
   let listener: pg.Client | undefined;
   let listening = false;
   let failures = 0;
@@ -46,7 +51,11 @@ export function createPgQueueSignal(
       return;
     }
     notifying = true;
-    pool.query('SELECT pg_notify($1, $2)', [channel, '']).then(
+    // An empty payload wakes listeners for any webhook.
+    const list = named ? [...named].join(',') : '';
+    named = new Set();
+    const payload = list.length <= MAX_PAYLOAD_BYTES ? list : '';
+    pool.query('SELECT pg_notify($1, $2)', [channel, payload]).then(
       () => finishNotify(),
       (error: unknown) => {
         onError(error);
@@ -78,7 +87,7 @@ export function createPgQueueSignal(
     client.on('error', loseOnce);
     client.on('end', () => loseOnce(new Error('the LISTEN connection ended')));
     client.on('notification', (message) => {
-      if (message.channel === channel) local.notify();
+      if (message.channel === channel) local.notify(message.payload ? message.payload.split(',') : undefined);
     });
     try {
       await client.connect();
@@ -115,8 +124,9 @@ export function createPgQueueSignal(
 
   return {
     notify(webhookIds) {
-      // Other processes are woken for any webhook (NOTIFY carries no payload).
       local.notify(webhookIds);
+      if (!webhookIds) named = undefined;
+      else if (named) for (const id of webhookIds) named.add(id);
       if (!closed) sendNotify();
     },
     onWake(callback) {
