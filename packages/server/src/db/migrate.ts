@@ -7,6 +7,7 @@ import * as hotLeases from './migrations/0003-deliveries-hot-leases.ts';
 import * as bodyEncoding from './migrations/0004-attempts-body-encoding.ts';
 import * as statsHistogram from './migrations/0005-stats-histogram-failure-kinds.ts';
 import * as statsShards from './migrations/0006-stats-shards.ts';
+import * as requestSignature from './migrations/0007-attempts-request-signature.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004-attempts-body-encoding': bodyEncoding,
   '0005-stats-histogram-failure-kinds': statsHistogram,
   '0006-stats-shards': statsShards,
+  '0007-attempts-request-signature': requestSignature,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -110,8 +110,14 @@ export interface AttemptsTable {
   error_message: string | null;
   response_status: number | null;
   duration_ms: number;
-  /** JSON object of the headers sent; the body is the event payload. */
+  /**
+   * JSON object of headers kept verbatim: `{}` for current rows, whose request headers are rebuilt
+   * from the row (domain/request-headers.ts); every header sent in rows written before migration 0007.
+   * The body is the event payload.
+   */
   request_headers: string;
+  /** The `webhook-signature` sent; null when nothing was signed (or the row predates the column). */
+  request_signature: string | null;
   response_headers: string | null;
   /** Text, or base64 when `response_body_encoding` says so (bytes that are not NUL-free UTF-8). */
   response_body: string | null;

@@ -3,6 +3,7 @@
 // it where it sends. Returns a value — it never throws for HTTP failures; the caller holds the lease.
 import type { ClaimedDelivery, QueueRepo, SendContext } from '../db/repos/queue-repo.ts';
 import type { AttemptOutcome } from '../domain/attempt-outcome.ts';
+import { deliveryHeaders } from '../domain/request-headers.ts';
 import type { SecretBox } from '../domain/secrets.ts';
 import { planAllowsWebhooks } from '../domain/webhook-status.ts';
 import type { HttpClient } from './http-client.ts';
@@ -11,7 +12,7 @@ import { USER_AGENT } from './user-agent.ts';
 
 export type DispatchResult =
   /** An attempt was made (or prepared and failed before sending); record it. */
-  | { kind: 'attempt'; outcome: AttemptOutcome; requestHeaders: Record<string, string>; startedAt: number }
+  | { kind: 'attempt'; outcome: AttemptOutcome; signature: string | null; startedAt: number }
   /** The delivery must end without sending: the owner lost access or plan. */
   | { kind: 'cancel'; reason: 'access_revoked' | 'plan_inactive' }
   /** The webhook is paused: give the delivery back to the queue untouched. */
@@ -83,7 +84,6 @@ export async function dispatch(
   if (blocked) return blocked;
 
   const startedAt = (deps.now ?? Date.now)();
-  const baseHeaders = { 'content-type': 'application/json', 'user-agent': USER_AGENT };
   let secrets: SigningSecrets;
   try {
     secrets = openSecrets(deps.secretBox, context);
@@ -91,7 +91,7 @@ export async function dispatch(
     return {
       kind: 'attempt',
       startedAt,
-      requestHeaders: { ...baseHeaders, 'webhook-id': delivery.eventId },
+      signature: null,
       outcome: {
         outcome: 'failed',
         error: 'internal_error',
@@ -103,14 +103,12 @@ export async function dispatch(
   // Signed where it is sent (on the send thread): the signature comes back with the outcome.
   const signing = signingAt(secrets, delivery.eventId, startedAt);
   const unsigned = {
-    ...baseHeaders,
-    'webhook-id': delivery.eventId,
+    ...deliveryHeaders(USER_AGENT, delivery.eventId),
     'webhook-timestamp': String(signing.timestamp),
   };
   const sent = await deps.http.sendSigned(
     { url: context.url, headers: unsigned, body: delivery.payload },
     signing,
   );
-  const requestHeaders = { ...unsigned, 'webhook-signature': sent.signature };
-  return { kind: 'attempt', outcome: sent.outcome, requestHeaders, startedAt };
+  return { kind: 'attempt', outcome: sent.outcome, signature: sent.signature, startedAt };
 }

@@ -34,7 +34,7 @@ const delivery = (webhookId = 'wh'): ClaimedDelivery => ({
 const answered = (status: number): DispatchResult => ({
   kind: 'attempt',
   startedAt: 1_000,
-  requestHeaders: {},
+  signature: null,
   outcome:
     status < 300
       ? {

@@ -13,7 +13,7 @@ export interface ResultPolicy {
 
 export function attemptResult(
   delivery: ClaimedDelivery,
-  attempt: { outcome: AttemptOutcome; requestHeaders: Record<string, string>; startedAt: number },
+  attempt: { outcome: AttemptOutcome; signature: string | null; startedAt: number },
   policy: ResultPolicy,
   now: number,
 ): AttemptResult {
@@ -41,7 +41,9 @@ export function attemptResult(
       error_message: outcome.outcome === 'failed' ? storableText(outcome.message) : null,
       response_status: response?.status ?? null,
       duration_ms: outcome.durationMs,
-      request_headers: JSON.stringify(attempt.requestHeaders),
+      // The other request headers follow from the row (domain/request-headers.ts).
+      request_headers: '{}',
+      request_signature: attempt.signature,
       // JSON escapes NUL and lone surrogates, so any header value is storable text.
       response_headers: response ? JSON.stringify(response.headers) : null,
       response_body: response ? response.body : null,

@@ -1,6 +1,7 @@
 // Standard Webhooks signing: `webhook-id`, `webhook-timestamp` and `webhook-signature` headers,
 // HMAC-SHA256 over "id.timestamp.body", one `v1,` signature per active secret (two during rotation).
 import { createHmac } from 'node:crypto';
+import { timestampOf } from '../domain/request-headers.ts';
 import { signingKeyBytes } from '../domain/secrets.ts';
 
 export interface SigningSecrets {
@@ -54,7 +55,7 @@ export const signatureOf = (signing: Signing, body: string): string =>
 export const signingAt = (secrets: SigningSecrets, id: string, now: number): Signing => ({
   secrets: activeSecrets(secrets, now),
   id,
-  timestamp: Math.floor(now / 1000),
+  timestamp: timestampOf(now),
 });
 
 /** The three Standard Webhooks headers for one attempt; the timestamp is this attempt's time. */

@@ -8,6 +8,7 @@ import { type AttemptError, type AttemptOutcome, outcomeFromResponse } from '../
 import { AppError } from '../domain/errors.ts';
 import { EVENT_TYPES, type EventType } from '../domain/event-catalog.ts';
 import { newId } from '../domain/ids.ts';
+import { deliveryHeaders } from '../domain/request-headers.ts';
 import { storedBody } from '../domain/response-body.ts';
 import { generateSigningSecret, type SecretBox } from '../domain/secrets.ts';
 import { planAllowsWebhooks } from '../domain/webhook-status.ts';
@@ -92,8 +93,7 @@ export function createListenSessionsService({ config, repos, secretBox }: Listen
       previousExpiresAt: sealed.previousSecretExpiresAt,
     };
     return {
-      'content-type': 'application/json',
-      'user-agent': USER_AGENT,
+      ...deliveryHeaders(USER_AGENT, delivery.eventId),
       ...signatureHeaders(secrets, delivery.eventId, delivery.payload, now),
     };
   }

@@ -98,7 +98,7 @@ describe.each(DATABASE_KINDS)('poison results (%s)', (kind) => {
         delivery,
         {
           startedAt: now,
-          requestHeaders: { 'webhook-id': delivery.eventId },
+          signature: 'v1,c2lnbmF0dXJl',
           outcome: {
             outcome: 'succeeded',
             durationMs: 3,

@@ -118,7 +118,11 @@ describeEachDatabase('attempts repo on %s', (kind) => {
       attempt: 2,
       deliveryStatus: 'cancelled',
       deliveryStatusReason: 'webhook_deleted',
-      requestHeaders: { 'webhook-id': retried.eventId },
+      request: {
+        eventId: retried.eventId,
+        signature: null,
+        stored: { 'webhook-id': retried.eventId },
+      },
       requestBody: '{"type":"conversation.ready"}',
       responseHeaders: { 'content-type': 'text/plain' },
       responseBody: 'ok',

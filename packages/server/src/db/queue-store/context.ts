@@ -36,6 +36,7 @@ export const ATTEMPT_COLUMNS = [
   'response_status',
   'duration_ms',
   'request_headers',
+  'request_signature',
   'response_headers',
   'response_body',
   'response_body_encoding',

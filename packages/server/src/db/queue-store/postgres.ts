@@ -35,6 +35,30 @@ const WITH_CONTEXT = `
   ORDER BY d.next_attempt_at`;
 const CLAIMED_COLUMNS = 'id, event_id, webhook_id, attempts, test, next_attempt_at';
 
+/** Array types of the attempts insert's parameters, by column. */
+const ATTEMPT_ARRAY_TYPES: Record<(typeof ATTEMPT_COLUMNS)[number], string> = {
+  id: 'text[]',
+  delivery_id: 'text[]',
+  webhook_id: 'text[]',
+  event_id: 'text[]',
+  event_type: 'text[]',
+  attempt: 'int[]',
+  test: 'int[]',
+  outcome: 'text[]',
+  error: 'text[]',
+  error_message: 'text[]',
+  response_status: 'int[]',
+  duration_ms: 'int[]',
+  request_headers: 'text[]',
+  request_signature: 'text[]',
+  response_headers: 'text[]',
+  response_body: 'text[]',
+  response_body_encoding: 'text[]',
+  response_truncated: 'int[]',
+  next_retry_at: 'bigint[]',
+  created_at: 'bigint[]',
+};
+
 /** Array types of the hourly upsert's parameters other than int. */
 const STATS_COLUMN_TYPES: Partial<Record<StatsColumn, string>> = {
   webhook_id: 'text',
@@ -127,9 +151,7 @@ export const SQL = {
     WHERE delivery_id = ANY($1::text[]) AND next_retry_at IS NOT NULL`,
   attempts: `
     INSERT INTO attempts (${ATTEMPT_COLUMNS.join(', ')})
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[],
-      $7::int[], $8::text[], $9::text[], $10::text[], $11::int[], $12::int[], $13::text[],
-      $14::text[], $15::text[], $16::text[], $17::int[], $18::bigint[], $19::bigint[])`,
+    SELECT * FROM unnest(${ATTEMPT_COLUMNS.map((name, i) => `$${i + 1}::${ATTEMPT_ARRAY_TYPES[name]}`).join(', ')})`,
   // The webhook rows whose counter changes — those with failures in the batch, and those with only
   // successes whose counter is not 0 already — locked in id order in one statement: two batches
   // never wait on each other crosswise. NO KEY UPDATE leaves the other worker's attempt inserts

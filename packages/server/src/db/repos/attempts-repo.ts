@@ -1,6 +1,7 @@
 // The attempt log as its owner reads it: newest first with filters and id cursors, and one attempt
 // in full with the event payload as the request body. The engine writes these rows.
 import type { Kysely } from 'kysely';
+import type { StoredRequest } from '../../domain/request-headers.ts';
 import { readableBody } from '../../domain/response-body.ts';
 import type { AttemptRow, Database, DeliveryStatus } from '../tables.ts';
 
@@ -24,7 +25,8 @@ export interface AttemptSummary {
 }
 
 export interface AttemptDetail extends AttemptSummary {
-  requestHeaders: Record<string, string>;
+  /** What the row keeps of the request headers (domain/request-headers.ts `sentHeaders` rebuilds them). */
+  request: StoredRequest;
   requestBody: string | null;
   responseHeaders: Record<string, string> | null;
   /** The body as text for display (invalid UTF-8 as U+FFFD, NUL as ␀). */
@@ -46,7 +48,12 @@ export interface AttemptQuery {
 
 type SummaryRow = Omit<
   AttemptRow,
-  'request_headers' | 'response_headers' | 'response_body' | 'response_body_encoding' | 'webhook_id'
+  | 'request_headers'
+  | 'request_signature'
+  | 'response_headers'
+  | 'response_body'
+  | 'response_body_encoding'
+  | 'webhook_id'
 > & {
   delivery_status: DeliveryStatus;
   delivery_status_reason: string | null;
@@ -129,6 +136,7 @@ export function createAttemptsRepo(db: Kysely<Database>) {
         .select([
           ...SUMMARY_COLUMNS,
           'a.request_headers',
+          'a.request_signature',
           'a.response_headers',
           'a.response_body',
           'a.response_body_encoding',
@@ -140,7 +148,12 @@ export function createAttemptsRepo(db: Kysely<Database>) {
       if (!row) return undefined;
       return {
         ...toSummary(row),
-        requestHeaders: parseHeaders(row.request_headers) ?? {},
+        request: {
+          eventId: row.event_id,
+          createdAt: Number(row.created_at),
+          signature: row.request_signature,
+          stored: parseHeaders(row.request_headers) ?? {},
+        },
         requestBody: row.payload,
         responseHeaders: parseHeaders(row.response_headers),
         ...responseBody(row.response_body, row.response_body_encoding),

@@ -64,6 +64,7 @@ export interface AttemptView {
   response_truncated: number;
   duration_ms: number;
   request_headers: string;
+  request_signature: string | null;
   next_retry_at: number | null;
   created_at: number;
   test: number;

@@ -3,7 +3,9 @@ import type { AttemptDetail, AttemptSummary } from '../../../db/repos/attempts-r
 import type { HourBucket, WindowStats } from '../../../db/repos/stats-repo.ts';
 import type { Webhook } from '../../../db/repos/webhooks-repo.ts';
 import type { EventType } from '../../../domain/event-catalog.ts';
+import { sentHeaders } from '../../../domain/request-headers.ts';
 import { effectiveStatus, type Plan } from '../../../domain/webhook-status.ts';
+import { USER_AGENT } from '../../../engine/user-agent.ts';
 import type { WebhookStats } from '../../../services/delivery-log.ts';
 
 const iso = (date: Date | null) => (date === null ? null : date.toISOString());
@@ -66,7 +68,7 @@ export const attemptView = (attempt: AttemptSummary) => ({
 
 export const attemptDetailView = (attempt: AttemptDetail) => ({
   ...attemptView(attempt),
-  request: { headers: attempt.requestHeaders, body: attempt.requestBody },
+  request: { headers: sentHeaders(USER_AGENT, attempt.request), body: attempt.requestBody },
   response: {
     status: attempt.responseStatus,
     headers: attempt.responseHeaders,
