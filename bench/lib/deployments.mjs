@@ -30,11 +30,11 @@ export async function withSqliteFile(opts, body) {
   }
 }
 
-/** Runs `body({env, url, services})` against a fresh SQLite deployment of the given role. */
+/** Runs `body({env, file, url, services})` against a fresh SQLite deployment of the given role. */
 export const withSqlite = (opts, role, body) =>
-  withSqliteFile(opts, async ({ env, start }) => {
+  withSqliteFile(opts, async ({ env, file, start }) => {
     const service = await start(role);
-    return body({ env, url: service.url, services: [service] });
+    return body({ env, file, url: service.url, services: [service] });
   });
 
 /** Runs `body` against a fresh PostgreSQL database with one api and `workers` worker processes. */

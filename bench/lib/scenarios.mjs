@@ -11,6 +11,7 @@ import {
   waitForDeliveries,
 } from './load.mjs';
 import { cpuSecondsMatching, procStats } from './processes.mjs';
+import { attemptStorage } from './storage.mjs';
 
 /** The largest number of requests in any 1 s window of the receiver's 100 ms timeline. */
 const peakPerSecond = (timeline) =>
@@ -115,7 +116,10 @@ export async function scenarioRaw(opts) {
 }
 
 export const scenarioSqlite = (opts) =>
-  withSqlite(opts, 'all', (deployment) => measureThroughput(opts, deployment));
+  withSqlite(opts, 'all', async (deployment) => ({
+    ...(await measureThroughput(opts, deployment)),
+    attemptStorage: attemptStorage(deployment.file),
+  }));
 
 export const scenarioPostgres = (opts) =>
   withPostgres(opts, opts.pgWorkers, (deployment) =>

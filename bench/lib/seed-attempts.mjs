@@ -128,8 +128,6 @@ export function seedAttempts(file, { count, now = Date.now(), spanMs = 23 * HOUR
           error_message: "CASE WHEN seq.gone THEN 'HTTP 410' ELSE NULL END",
           response_status: 'CASE WHEN seq.gone THEN 410 ELSE tpl.response_status END',
           duration_ms: 'seq.ms',
-          request_headers: `json_set(tpl.request_headers, '$."webhook-id"', seq.event_id,
-            '$."webhook-timestamp"', CAST(seq.t / 1000 AS TEXT))`,
           next_retry_at: 'NULL',
           created_at: 'seq.t',
         },

@@ -137,6 +137,13 @@ function rows(report) {
         `${s.harness.runnerCpuSeconds} / ${s.harness.receiverCpuSeconds} s`,
       );
     add(tag, 'peak RSS', s.processes.map((p) => `${p.role} ${p.peakRssMiB} MiB`).join(', '));
+    const storage = s.attemptStorage;
+    if (storage)
+      add(
+        tag,
+        'bytes stored per attempt: table / indexes',
+        `${fmt(storage.tableBytesPerRow)} / ${fmt(storage.indexBytesPerRow)} B`,
+      );
   }
   latencyRows(r, { add, fmt, times, peerLatency });
   const p = r.publish;
