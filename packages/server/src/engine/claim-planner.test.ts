@@ -98,9 +98,64 @@ describe('claim planner', () => {
     expect([...refill.webhooks]).toEqual([['wh', prefetch / 2]]);
     expect(planner.refillWanted()).toBe(false);
     // It came back short: no longer saturated, so completions no longer ask for refills.
-    planner.refilled(refill, new Map([['wh', 1]]));
+    planner.refilled(refill, [{ webhookId: 'wh', dueAt: 3 }], 5);
     entries.wh = ['own', 0];
     expect(planner.afterCompletion('wh', 'own').refill).toBe(false);
+  });
+
+  it('starts a refill where the webhook’s last refills got to, and from the start once per poll interval', () => {
+    const entries: Record<string, [string, number]> = { wh: ['own', prefetch] };
+    const planner = createClaimPlanner(settings, held(entries), 0);
+    planner.scanned(
+      planner.planScan(0)!,
+      new Map([
+        ['wh', prefetch],
+        ['other', prefetch],
+      ]),
+      2 * prefetch,
+    );
+    const drain = (at: number) => {
+      entries.wh = ['own', prefetch / 2];
+      planner.afterCompletion('wh', 'own');
+      const request = planner.planRefill(at)!;
+      entries.wh = ['own', prefetch];
+      return request;
+    };
+    const lease = (dueAts: number[]) => dueAts.map((dueAt) => ({ webhookId: 'wh', dueAt }));
+    // The first refill reads from the start (a scan's leases set no floor: scans may skip ahead).
+    const first = drain(10);
+    expect(first.after).toBeUndefined();
+    planner.refilled(first, lease([40, 70, 55, 41]), 10);
+    const second = drain(20);
+    expect(second.after).toEqual(new Map([['wh', 70]]));
+    // Later leases move it on, never back.
+    planner.refilled(second, lease([90, 60, 75, 80]), 20);
+    expect(drain(30).after).toEqual(new Map([['wh', 90]]));
+    // A poll interval after the floor was set, one refill reads from the start again.
+    const again = drain(10 + settings.pollIntervalMs);
+    expect(again.after).toBeUndefined();
+    planner.refilled(again, lease([20, 21, 22, 23]), 10 + settings.pollIntervalMs);
+    expect(drain(20 + settings.pollIntervalMs).after).toEqual(new Map([['wh', 23]]));
+  });
+
+  it('forgets where a webhook’s refills got to once it holds none of its deliveries', () => {
+    const entries: Record<string, [string, number]> = { wh: ['own', prefetch] };
+    const planner = createClaimPlanner(settings, held(entries), 0);
+    planner.scanned(planner.planScan(0)!, new Map([['wh', prefetch]]), prefetch);
+    entries.wh = ['own', prefetch / 2];
+    planner.afterCompletion('wh', 'own');
+    const refill = planner.planRefill(5)!;
+    planner.refilled(
+      refill,
+      Array.from({ length: prefetch / 2 }, () => ({ webhookId: 'wh', dueAt: 50 })),
+      5,
+    );
+    entries.wh = ['own', 0];
+    planner.afterCompletion('wh', 'own');
+    planner.scanned(planner.planScan(6)!, new Map([['wh', prefetch]]), prefetch);
+    entries.wh = ['own', prefetch / 2];
+    planner.afterCompletion('wh', 'own');
+    expect(planner.planRefill(7)!.after).toBeUndefined();
   });
 
   it('scans again once an owner a scan capped at its share has drained half of it', () => {

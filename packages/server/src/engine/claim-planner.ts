@@ -1,8 +1,9 @@
 // The claim planner: decides when a worker claims and what — a scan in due order that skips the
 // webhooks and owners it holds enough of (reading only what became due since an exhaustive scan,
-// with a full scan every poll interval), or a refill of the saturated webhooks whose line has room.
-// It keeps counts only; the worker runs the queries it plans.
-import type { ClaimRequest, RefillRequest } from '../db/repos/queue-repo.ts';
+// with a full scan every poll interval), or a refill of the saturated webhooks whose line has room,
+// read from where the webhook's last refills got to (from the start once per poll interval). It keeps
+// counts and due times only; the worker runs the queries it plans.
+import type { ClaimedDelivery, ClaimRequest, RefillRequest } from '../db/repos/queue-repo.ts';
 
 export interface PlannerSettings {
   workerId: string;
@@ -32,6 +33,20 @@ const SCAN_MARGIN_MS = 100;
 /** While saturated on some webhooks, wake-ups scan at most this often. */
 const SATURATED_SCAN_GAP_MS = 20;
 
+/** What the planner reads of a delivery a refill leased. */
+export type RefillLease = Pick<ClaimedDelivery, 'webhookId' | 'dueAt'>;
+
+/**
+ * Where a webhook's next refill starts: the latest due time its refills leased since `since`. What
+ * was due before was leased by this worker's refills (or is locked by another worker); what comes
+ * back unheld behind it (a release, another worker's expired lease) waits at most one poll interval,
+ * when a refill reads from the start again.
+ */
+interface RefillFloor {
+  dueAt: number;
+  since: number;
+}
+
 export interface ClaimPlanner {
   /** Deliveries the worker may still take on. */
   room(): number;
@@ -47,7 +62,8 @@ export interface ClaimPlanner {
   /** After a scan: what it took per webhook; true when it filled its limit (more may be due). */
   scanned(request: ClaimRequest, perWebhook: ReadonlyMap<string, number>, count: number): boolean;
   planRefill(now: number): RefillRequest | undefined;
-  refilled(request: RefillRequest, perWebhook: ReadonlyMap<string, number>): void;
+  /** After a refill: the deliveries it leased, at `now`. */
+  refilled(request: RefillRequest, leased: readonly RefillLease[], now: number): void;
   /**
    * Whether refills alone reach the new deliveries of these webhooks, so their wake-up needs no
    * scan: each may have more due than held and has deliveries held, whose completions refill it.
@@ -93,6 +109,8 @@ export function createClaimPlanner(
   const refills = new Set<string>();
   /** Owners a scan skipped: once their lines drain, a full scan finds the rest. */
   const ownersSkipped = new Set<string>();
+  /** Per webhook with deliveries held: where its next refill starts (refills only; scans skip ahead). */
+  const floors = new Map<string, RefillFloor>();
   const room = () => maxHeld - held.inFlightCount() - held.waitingCount();
   const scanDeferredFor = (at: number) =>
     saturated.size > 0 && scanFloor !== undefined ? lastScanAt + SATURATED_SCAN_GAP_MS - at : 0;
@@ -150,6 +168,7 @@ export function createClaimPlanner(
     },
     planRefill(at) {
       const wanted = new Map<string, number>();
+      const after = new Map<string, number>();
       const ownerRoom = new Map<string, number>();
       let budget = room();
       for (const id of refills) {
@@ -159,14 +178,30 @@ export function createClaimPlanner(
         const count = Math.min(prefetch - held.webhookBacklog(id), budget, left);
         if (count <= 0) continue;
         wanted.set(id, count);
+        const floor = floors.get(id);
+        if (floor && at - floor.since < settings.pollIntervalMs) after.set(id, floor.dueAt);
+        else floors.delete(id);
         if (owner !== undefined) ownerRoom.set(owner, left - count);
         budget -= count;
       }
       refills.clear();
       if (wanted.size === 0) return undefined;
-      return { workerId: settings.workerId, now: at, leaseMs: settings.leaseMs, webhooks: wanted };
+      return {
+        workerId: settings.workerId,
+        now: at,
+        leaseMs: settings.leaseMs,
+        webhooks: wanted,
+        ...(after.size > 0 ? { after } : {}),
+      };
     },
-    refilled(request, perWebhook) {
+    refilled(request, leased, at) {
+      const perWebhook = new Map<string, number>();
+      for (const { webhookId, dueAt } of leased) {
+        perWebhook.set(webhookId, (perWebhook.get(webhookId) ?? 0) + 1);
+        const floor = floors.get(webhookId);
+        if (!floor) floors.set(webhookId, { dueAt, since: at });
+        else if (dueAt > floor.dueAt) floor.dueAt = dueAt;
+      }
       for (const [id, count] of request.webhooks) if ((perWebhook.get(id) ?? 0) < count) saturated.delete(id);
     },
     refillsReach(webhookIds) {
@@ -177,6 +212,7 @@ export function createClaimPlanner(
     afterCompletion(webhookId, ownerId) {
       let scan = false;
       let refill = false;
+      if (held.webhookBacklog(webhookId) === 0) floors.delete(webhookId);
       if (ownersSkipped.has(ownerId) && held.ownerBacklog(ownerId) <= ownerHeld / 2) {
         ownersSkipped.delete(ownerId);
         scanFloor = undefined;

@@ -14,6 +14,7 @@ const delivery = (ownerId: string, webhookId: string): ClaimedDelivery => ({
   conversationId: null,
   payload: '{}',
   claimedAt: 0,
+  dueAt: 0,
   context: {
     status: 'active',
     url: 'http://127.0.0.1/',

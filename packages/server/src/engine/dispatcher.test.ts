@@ -19,6 +19,7 @@ const delivery = (webhookId = 'wh'): ClaimedDelivery => ({
   conversationId: null,
   payload: '{}',
   claimedAt: 1_000,
+  dueAt: 1_000,
   context: {
     status: 'active',
     url: 'http://127.0.0.1/',

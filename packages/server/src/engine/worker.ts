@@ -122,7 +122,10 @@ export function startWorker(deps: WorkerDeps): Worker {
         throw error;
       }
       reportRecorded(logger, batch, summary, settings.autoPauseAfter);
-      if (refill) planner.refilled(refill, take(summary.claimed));
+      if (refill) {
+        take(summary.claimed);
+        planner.refilled(refill, summary.claimed, Date.now());
+      }
       if (refillDue()) kick(false);
     },
     logger,
@@ -190,7 +193,10 @@ export function startWorker(deps: WorkerDeps): Worker {
       return;
     }
     const request = planner.planRefill(Date.now());
-    if (request) planner.refilled(request, take(await queue.refill(request)));
+    if (!request) return;
+    const claimed = await queue.refill(request);
+    take(claimed);
+    planner.refilled(request, claimed, Date.now());
   }
 
   /** Sleeps until a wake-up, a refill, the next retry is due, or the poll interval passes. */

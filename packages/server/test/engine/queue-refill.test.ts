@@ -1,7 +1,7 @@
 // The per-webhook refill and the bounded scan on both databases: a refill returns each webhook's
-// earliest due deliveries up to its own limit, exclusively and only for active webhooks — also when it
-// rides on a record's transaction, after the results; a scan with `dueAfter` reads only what became
-// due since.
+// earliest due deliveries up to its own limit (from a given due time when asked), exclusively and
+// only for active webhooks — also when it rides on a record's transaction, after the results; a scan
+// with `dueAfter` reads only what became due since.
 import { afterEach, expect, it } from 'vitest';
 import {
   type ClaimedDelivery,
@@ -104,6 +104,27 @@ describeEachDatabase('queue refill (%s)', (kind) => {
       .where('locked_by', 'is not', null)
       .execute();
     expect(leased).toHaveLength(3 + 5 + 6);
+  });
+
+  it('starts a webhook’s refill at its due time `after` (inclusive), the others from their start', async () => {
+    const [a, b] = await seed(['active', 'active'], 8);
+    const claimed = await queue.refill({
+      workerId: 'w1',
+      now: Date.now(),
+      leaseMs: LEASE,
+      webhooks: new Map([
+        [a!, 3],
+        [b!, 2],
+      ]),
+      after: new Map([[a!, base + 4]]),
+    });
+    const of = (webhookId: string) => claimed.filter((d) => d.webhookId === webhookId);
+    expect(of(a!).map((d) => d.eventId)).toEqual(['evt_r4', 'evt_r5', 'evt_r6']);
+    expect(of(a!).map((d) => d.dueAt)).toEqual([base + 4, base + 5, base + 6]);
+    expect(of(b!).map((d) => d.eventId)).toEqual(['evt_r0', 'evt_r1']);
+    // Without a start, the rows before it are still there to lease.
+    const rest = await refill('w1', [[a!, 10]]);
+    expect(rest.map((d) => d.eventId)).toEqual(['evt_r0', 'evt_r1', 'evt_r2', 'evt_r3']);
   });
 
   it('claims nothing for a paused webhook', async () => {

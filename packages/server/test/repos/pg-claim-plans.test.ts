@@ -57,7 +57,14 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('postgres claim plans', () => {
 
   it('refills through the per-webhook index and leases by primary key', async () => {
     const now = ROWS + 1;
-    const plan = await genericPlan(SQL.refill, [pgArray([webhookId]), '{50}', now, now + 60_000, 'wrk_plan']);
+    const plan = await genericPlan(SQL.refill, [
+      pgArray([webhookId]),
+      '{50}',
+      now,
+      now + 60_000,
+      'wrk_plan',
+      '{100}',
+    ]);
     expect(plan).toContain('deliveries_webhook_status_due');
     expect(plan).not.toMatch(/Seq Scan on deliveries/);
   });

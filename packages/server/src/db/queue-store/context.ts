@@ -50,7 +50,7 @@ export const attemptValue = (row: NewAttemptRow, name: (typeof ATTEMPT_COLUMNS)[
   row[name] ?? (name === 'response_body_encoding' ? 'utf8' : null);
 
 /** Over `deliveries d`, `events e`, `webhooks w`, `users u`. */
-export const CONTEXT_COLUMNS = `d.id, d.event_id, d.webhook_id, d.attempts, d.test, e.type,
+export const CONTEXT_COLUMNS = `d.id, d.event_id, d.webhook_id, d.attempts, d.test, d.next_attempt_at, e.type,
   e.conversation_id, e.payload, w.user_id, w.status, w.url, u.plan, w.secret_enc,
   w.previous_secret_enc, w.previous_secret_expires_at`;
 
@@ -81,6 +81,7 @@ export interface ContextRow extends SendContextRow {
   webhook_id: string;
   attempts: number | string;
   test: number | string;
+  next_attempt_at: number | string;
   type: string;
   conversation_id: string | null;
   payload: string;
@@ -113,5 +114,6 @@ export function claimedFromRow(row: ContextRow, claimedAt: number): ClaimedDeliv
     payload: row.payload,
     context: sendContextFromRow(row),
     claimedAt,
+    dueAt: Number(row.next_attempt_at),
   };
 }

@@ -102,11 +102,11 @@ export const SQL = {
   // bounds that index exactly (see docs/performance.md).
   refill: `
     WITH picked AS (
-      SELECT x.id FROM unnest($1::text[], $2::int[]) AS t(webhook_id, n)
+      SELECT x.id FROM unnest($1::text[], $2::int[], $6::bigint[]) AS t(webhook_id, n, after)
       CROSS JOIN LATERAL (
         SELECT d.id FROM deliveries d
         WHERE d.webhook_id = t.webhook_id
-          AND (d.status, d.next_attempt_at) >= ('pending', 0)
+          AND (d.status, d.next_attempt_at) >= ('pending', t.after)
           AND (d.status, d.next_attempt_at) <= ('pending', $3::bigint)
           AND (d.locked_until IS NULL OR d.locked_until < $3)
           AND EXISTS (SELECT 1 FROM webhooks w WHERE w.id = d.webhook_id AND w.status = 'active')
@@ -225,12 +225,14 @@ export function createPostgresQueueStore(
 
   function refillOn(on: pg.Pool | pg.PoolClient, request: RefillRequest): Promise<ClaimedDelivery[]> {
     if (request.webhooks.size === 0) return Promise.resolve([]);
+    const webhookIds = [...request.webhooks.keys()];
     const values = [
-      [...request.webhooks.keys()],
+      webhookIds,
       [...request.webhooks.values()],
       request.now,
       request.now + request.leaseMs,
       request.workerId,
+      webhookIds.map((id) => request.after?.get(id) ?? 0),
     ];
     return claimed(on, 'refill', values, request.now);
   }

@@ -40,7 +40,7 @@ const SQL = {
     WHERE id IN (
       SELECT d.id FROM deliveries d
       WHERE d.webhook_id = @webhookId
-        AND (d.status, d.next_attempt_at) >= ('pending', 0)
+        AND (d.status, d.next_attempt_at) >= ('pending', @after)
         AND (d.status, d.next_attempt_at) <= ('pending', @now)
         AND (d.locked_until IS NULL OR d.locked_until < @now)
         AND EXISTS (SELECT 1 FROM webhooks w WHERE w.id = d.webhook_id AND w.status = 'active')
@@ -142,6 +142,7 @@ export function createSqliteQueueStore(sqlite: SQLite.Database, db: Kysely<Datab
       const rows = st().refill.all({
         webhookId,
         limit,
+        after: request.after?.get(webhookId) ?? 0,
         now: request.now,
         until: request.now + request.leaseMs,
         workerId: request.workerId,

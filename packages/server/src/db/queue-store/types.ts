@@ -31,6 +31,8 @@ export interface ClaimedDelivery {
   context: SendContext;
   /** When it was claimed (the context is as of then). */
   claimedAt: number;
+  /** Its `next_attempt_at` when claimed: a later refill of its webhook may start there. */
+  dueAt: number;
 }
 
 export interface ClaimRequest {
@@ -59,6 +61,11 @@ export interface RefillRequest {
   leaseMs: number;
   /** Webhook id → how many of its due deliveries to claim at most. */
   webhooks: ReadonlyMap<string, number>;
+  /**
+   * Webhook id → the due time its refill starts at (inclusive): the worker holds or has held what
+   * was due before. Without one, the refill reads the webhook's due deliveries from the start.
+   */
+  after?: ReadonlyMap<string, number>;
 }
 
 /** One finished HTTP attempt and the delivery state it leads to. */
