@@ -106,14 +106,7 @@ describe('claim planner', () => {
   it('starts a refill where the webhook’s last refills got to, and from the start once per poll interval', () => {
     const entries: Record<string, [string, number]> = { wh: ['own', prefetch] };
     const planner = createClaimPlanner(settings, held(entries), 0);
-    planner.scanned(
-      planner.planScan(0)!,
-      new Map([
-        ['wh', prefetch],
-        ['other', prefetch],
-      ]),
-      2 * prefetch,
-    );
+    planner.scanned(planner.planScan(0)!, new Map([['wh', prefetch]]), prefetch);
     const drain = (at: number) => {
       entries.wh = ['own', prefetch / 2];
       planner.afterCompletion('wh', 'own');

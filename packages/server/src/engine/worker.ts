@@ -171,10 +171,9 @@ export function startWorker(deps: WorkerDeps): Worker {
     }
   }
 
-  function take(claimed: readonly ClaimedDelivery[]): Map<string, number> {
+  function take(claimed: readonly ClaimedDelivery[]): void {
     for (const delivery of claimed) lines.add(delivery);
     pump();
-    return countPerWebhook(claimed);
   }
 
   /** One claim cycle: a scan when one is ready, then the refills wanted. */
@@ -183,7 +182,8 @@ export function startWorker(deps: WorkerDeps): Worker {
       const request = planner.planScan(Date.now());
       if (request) {
         const claimed = await queue.claim(request);
-        planner.scanned(request, take(claimed), claimed.length);
+        take(claimed);
+        planner.scanned(request, countPerWebhook(claimed), claimed.length);
       }
     }
     if (!refillDue() || stopping) return;
