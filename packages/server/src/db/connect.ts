@@ -74,7 +74,10 @@ function connectSqlite(path: string, options: ConnectOptions): DatabaseHandle {
   const db = new Kysely<Database>({ dialect: sqliteDialect(sqlite, withStatementCache(sqlite)) });
   const checkpointer =
     options.backgroundCheckpoint && file !== ':memory:'
-      ? startCheckpointer(sqlite, file, options.onProblem ? { onProblem: options.onProblem } : {})
+      ? startCheckpointer(sqlite, file, {
+          ...(options.onProblem ? { onProblem: options.onProblem } : {}),
+          hold: (work) => db.connection().execute(work),
+        })
       : undefined;
   return {
     db,
