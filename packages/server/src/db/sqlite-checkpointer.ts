@@ -1,19 +1,24 @@
 // WAL checkpoints of a long-running SQLite process, off the event loop: the serving connection stops
 // checkpointing itself (the copy and fsync would stall every request behind the commit that crossed
 // the threshold) and a worker thread with its own connection runs PASSIVE checkpoints, which never
-// block writers. A PASSIVE checkpoint cannot catch up with a connection that commits every
-// millisecond, and SQLite starts the WAL over only once it has: so when the WAL has grown, one
-// checkpoint runs with the serving connection held (no commit in between, a pause of the last
-// frames' copy and one fsync), and the next commit writes from the WAL's start again instead of
-// appending to an ever larger file. Should the thread die, the serving connection checkpoints itself.
+// block writers. SQLite starts the WAL over only at a commit that follows a checkpoint no commit
+// overlapped, which one PASSIVE pass under steady commits never is: so once the WAL has grown, the
+// thread chases — passes back to back, each shorter than the last, until one found nothing new —
+// and only if that fails for long does a pass run with the serving connection held. Otherwise every
+// commit would append to an ever larger file. Should the thread die, the serving connection
+// checkpoints itself.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type SQLite from 'better-sqlite3';
 
 /** SQLite's own default threshold (pages), restored if the thread stops. */
 const AUTOCHECKPOINT_PAGES = 1000;
-/** A WAL of this many frames (~4 MiB) is started over at the next checkpoint. */
+/** A WAL of this many frames (~4 MiB) is chased until it starts over. */
 export const RESTART_FRAMES = 1000;
+/** Passes back to back in one chase at most. */
+const CHASE_PASSES = 6;
+/** A WAL the chases have let grow to this many frames (~16 MiB) is started over with the connection held. */
+export const HOLD_FRAMES = 4000;
 /** A WAL that grew past this (a reader held it, a burst) is cut back to it when started over. */
 const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
@@ -30,19 +35,39 @@ const checkpoint = () => {
     return { error: String(error) };
   }
 };
+// A pass that finds no frame beyond those the one before saw (or a WAL already started over) means
+// no commit overlapped the one before, which copied everything: the next commit starts the WAL over.
+const chase = () => {
+  let last = checkpoint();
+  if (last.error || last.log < workerData.restartFrames) return { ...last, clean: true };
+  for (let passes = 1; passes < workerData.chasePasses; passes++) {
+    const next = checkpoint();
+    if (next.error) return next;
+    const clean = next.log <= last.log && next.checkpointed === next.log;
+    last = next;
+    if (clean) return { ...last, clean: true };
+  }
+  return { ...last, clean: false };
+};
 parentPort.on('message', (message) => {
-  if (message !== 'stop') return parentPort.postMessage(checkpoint());
+  if (message === 'checkpoint') return parentPort.postMessage(checkpoint());
+  if (message === 'chase') return parentPort.postMessage(chase());
   checkpoint();
   db.close();
   parentPort.close();
 });
 `;
 
-/** What one PASSIVE checkpoint found: frames in the WAL and frames copied into the database. */
-type Pass = { log: number; checkpointed: number } | { error: string };
+/**
+ * What the thread found: frames in the WAL and frames copied into the database, and after a chase
+ * whether the WAL will start over at the next commit.
+ */
+export type Pass = { log: number; checkpointed: number; clean?: boolean } | { error: string };
 
 export interface CheckpointerOptions {
   intervalMs?: number;
+  /** Passes in one chase at most (default 6; 1 never chases, so growth is cut by held passes). */
+  chasePasses?: number;
   onProblem?: (message: string) => void;
   /** Runs `work` while no other statement can run on the serving connection. */
   hold?: (work: () => Promise<void>) => Promise<void>;
@@ -52,12 +77,9 @@ export interface Checkpointer {
   stop(): Promise<void>;
 }
 
-/**
- * Whether the WAL has grown enough to be started over. The unheld pass has copied the bulk by then;
- * the held one copies only what was committed while it ran.
- */
-export function wantsRestart(pass: Pass): boolean {
-  return !('error' in pass) && pass.log >= RESTART_FRAMES;
+/** Whether a chase left the WAL growing past what is started over with the connection held. */
+export function wantsHold(pass: Pass): boolean {
+  return !('error' in pass) && pass.clean === false && pass.log >= HOLD_FRAMES;
 }
 
 export function startCheckpointer(
@@ -66,7 +88,15 @@ export function startCheckpointer(
   options: CheckpointerOptions = {},
 ): Checkpointer {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(WORKER, { eval: true, workerData: { driver, file } });
+  const worker = new Worker(WORKER, {
+    eval: true,
+    workerData: {
+      driver,
+      file,
+      restartFrames: RESTART_FRAMES,
+      chasePasses: options.chasePasses ?? CHASE_PASSES,
+    },
+  });
   sqlite.pragma('wal_autocheckpoint = 0');
   sqlite.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
@@ -92,22 +122,22 @@ export function startCheckpointer(
   worker.on('exit', () => fallBack('the WAL checkpoint thread stopped'));
   worker.unref();
 
-  const pass = (): Promise<Pass> =>
+  const pass = (kind: 'checkpoint' | 'chase'): Promise<Pass> =>
     new Promise((resolve) => {
       answer = resolve;
       worker.ref(); // a pass under way (perhaps with the connection held) keeps the process up
-      worker.postMessage('checkpoint');
+      worker.postMessage(kind);
     });
 
   async function cycle(): Promise<void> {
     timer = undefined;
     if (stopping || ended) return;
-    const first = await pass();
+    const first = await pass('chase');
     if ('error' in first) {
       if (!ended) options.onProblem?.(`WAL checkpoint failed: ${first.error}`);
-    } else if (wantsRestart(first) && options.hold && !stopping && !ended) {
+    } else if (wantsHold(first) && options.hold && !stopping && !ended) {
       await options.hold(async () => {
-        const last = await pass();
+        const last = await pass('checkpoint');
         if ('error' in last && !ended) options.onProblem?.(`WAL checkpoint failed: ${last.error}`);
       });
     }
