@@ -4,9 +4,9 @@
 // block writers. SQLite starts the WAL over only at a commit that follows a checkpoint no commit
 // overlapped, which one PASSIVE pass under steady commits never is: so once the WAL has grown, the
 // thread chases — passes back to back, each shorter than the last, until one found nothing new —
-// and only if that fails for long does a pass run with the serving connection held. Otherwise every
-// commit would append to an ever larger file. Should the thread die, the serving connection
-// checkpoints itself.
+// and only if the WAL has not started over for a second does a pass run with the serving connection
+// held. Otherwise every commit would append to an ever larger file. Should the thread die, the
+// serving connection checkpoints itself.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type SQLite from 'better-sqlite3';
@@ -17,8 +17,8 @@ const AUTOCHECKPOINT_PAGES = 1000;
 export const RESTART_FRAMES = 1000;
 /** Passes back to back in one chase at most. */
 const CHASE_PASSES = 6;
-/** A WAL the chases have let grow to this many frames (~16 MiB) is started over with the connection held. */
-export const HOLD_FRAMES = 4000;
+/** A grown WAL that has not started over for this long gets a pass with the connection held. */
+export const HOLD_AFTER_MS = 1000;
 /** A WAL that grew past this (a reader held it, a burst) is cut back to it when started over. */
 const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
@@ -27,27 +27,42 @@ const { workerData, parentPort } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.file, { fileMustExist: true });
 db.pragma('busy_timeout = 5000');
+// The WAL header's checkpoint sequence and first salt: SQLite changes them whenever it starts over.
+const fs = require('node:fs');
+const header = Buffer.alloc(8);
+const generation = () => {
+  try {
+    const fd = fs.openSync(workerData.file + '-wal', 'r');
+    try {
+      return fs.readSync(fd, header, 0, 8, 12) === 8 ? header.toString('hex') : '';
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return '';
+  }
+};
 const checkpoint = () => {
   try {
     const [result] = db.pragma('wal_checkpoint(PASSIVE)');
-    return { log: result.log, checkpointed: result.checkpointed };
+    return { log: result.log, checkpointed: result.checkpointed, generation: generation() };
   } catch (error) {
     return { error: String(error) };
   }
 };
-// A pass that finds no frame beyond those the one before saw (or a WAL already started over) means
-// no commit overlapped the one before, which copied everything: the next commit starts the WAL over.
+// Stops at a pass that finds no frame beyond those the one before saw: no commit overlapped that
+// one, which copied everything, so the next commit that begins starts the WAL over.
 const chase = () => {
   let last = checkpoint();
-  if (last.error || last.log < workerData.restartFrames) return { ...last, clean: true };
+  if (last.error || last.log < workerData.restartFrames) return last;
   for (let passes = 1; passes < workerData.chasePasses; passes++) {
     const next = checkpoint();
     if (next.error) return next;
     const clean = next.log <= last.log && next.checkpointed === next.log;
     last = next;
-    if (clean) return { ...last, clean: true };
+    if (clean) break;
   }
-  return { ...last, clean: false };
+  return last;
 };
 parentPort.on('message', (message) => {
   if (message === 'checkpoint') return parentPort.postMessage(checkpoint());
@@ -59,15 +74,18 @@ parentPort.on('message', (message) => {
 `;
 
 /**
- * What the thread found: frames in the WAL and frames copied into the database, and after a chase
- * whether the WAL will start over at the next commit.
+ * What the thread found: frames in the WAL, frames copied into the database, and which start of the
+ * WAL it is (changes whenever SQLite starts it over).
  */
-export type Pass = { log: number; checkpointed: number; clean?: boolean } | { error: string };
+export type Pass = { log: number; checkpointed: number; generation: string } | { error: string };
 
 export interface CheckpointerOptions {
   intervalMs?: number;
   /** Passes in one chase at most (default 6; 1 never chases, so growth is cut by held passes). */
   chasePasses?: number;
+  /** How long a grown WAL may go without starting over before a held pass (default 1 s). */
+  holdAfterMs?: number;
+  now?: () => number;
   onProblem?: (message: string) => void;
   /** Runs `work` while no other statement can run on the serving connection. */
   hold?: (work: () => Promise<void>) => Promise<void>;
@@ -77,9 +95,9 @@ export interface Checkpointer {
   stop(): Promise<void>;
 }
 
-/** Whether a chase left the WAL growing past what is started over with the connection held. */
-export function wantsHold(pass: Pass): boolean {
-  return !('error' in pass) && pass.clean === false && pass.log >= HOLD_FRAMES;
+/** Whether a WAL that has not started over for `sinceStartMs` gets a pass with the connection held. */
+export function wantsHold(pass: Pass, sinceStartMs: number, holdAfterMs = HOLD_AFTER_MS): boolean {
+  return !('error' in pass) && pass.log >= RESTART_FRAMES && sinceStartMs >= holdAfterMs;
 }
 
 export function startCheckpointer(
@@ -104,6 +122,9 @@ export function startCheckpointer(
   let ended = false;
   let answer: ((pass: Pass) => void) | undefined;
   let timer: NodeJS.Timeout | undefined;
+  const now = options.now ?? Date.now;
+  let generation: string | undefined;
+  let startedAt = now();
 
   const fallBack = (why: string) => {
     ended = true;
@@ -135,11 +156,20 @@ export function startCheckpointer(
     const first = await pass('chase');
     if ('error' in first) {
       if (!ended) options.onProblem?.(`WAL checkpoint failed: ${first.error}`);
-    } else if (wantsHold(first) && options.hold && !stopping && !ended) {
+    } else if (first.generation !== generation) {
+      generation = first.generation;
+      startedAt = now();
+    } else if (
+      wantsHold(first, now() - startedAt, options.holdAfterMs) &&
+      options.hold &&
+      !stopping &&
+      !ended
+    ) {
       await options.hold(async () => {
         const last = await pass('checkpoint');
         if ('error' in last && !ended) options.onProblem?.(`WAL checkpoint failed: ${last.error}`);
       });
+      startedAt = now(); // the next commit starts it over
     }
     if (!stopping && !ended) timer = setTimeout(() => void cycle(), options.intervalMs ?? 250).unref();
   }

@@ -8,7 +8,12 @@ import SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterEach, expect, it } from 'vitest';
 import { connectDatabase, type DatabaseHandle } from '../../src/db/connect.ts';
-import { HOLD_FRAMES, startCheckpointer, wantsHold } from '../../src/db/sqlite-checkpointer.ts';
+import {
+  HOLD_AFTER_MS,
+  RESTART_FRAMES,
+  startCheckpointer,
+  wantsHold,
+} from '../../src/db/sqlite-checkpointer.ts';
 import { waitFor } from '../engine/support/receiver.ts';
 
 let dir: string;
@@ -91,6 +96,7 @@ it('when chasing cannot start the WAL over, a pass with the connection held does
   let holds = 0;
   const checkpointer = startCheckpointer(sqlite, file, {
     chasePasses: 1,
+    holdAfterMs: 500,
     hold: (work) => {
       holds++;
       const done = held.then(work);
@@ -112,11 +118,12 @@ it('when chasing cannot start the WAL over, a pass with the connection held does
   sqlite.close();
 }, 30_000);
 
-it('holds the connection only after a chase that left a large WAL growing', () => {
-  expect(wantsHold({ log: HOLD_FRAMES, checkpointed: HOLD_FRAMES, clean: false })).toBe(true);
-  expect(wantsHold({ log: HOLD_FRAMES, checkpointed: HOLD_FRAMES, clean: true })).toBe(false);
-  expect(wantsHold({ log: HOLD_FRAMES - 1, checkpointed: 0, clean: false })).toBe(false);
-  expect(wantsHold({ error: 'SQLITE_BUSY' })).toBe(false);
+it('holds the connection only for a grown WAL that has not started over for a while', () => {
+  const grown = { log: RESTART_FRAMES, checkpointed: RESTART_FRAMES, generation: 'a' };
+  expect(wantsHold(grown, HOLD_AFTER_MS)).toBe(true);
+  expect(wantsHold(grown, HOLD_AFTER_MS - 1)).toBe(false);
+  expect(wantsHold({ ...grown, log: RESTART_FRAMES - 1 }, HOLD_AFTER_MS)).toBe(false);
+  expect(wantsHold({ error: 'SQLITE_BUSY' }, HOLD_AFTER_MS)).toBe(false);
 });
 
 it('without it (one-off commands), SQLite checkpoints as usual', async () => {
