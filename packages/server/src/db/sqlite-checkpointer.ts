@@ -85,7 +85,6 @@ export interface CheckpointerOptions {
   chasePasses?: number;
   /** How long a grown WAL may go without starting over before a held pass (default 1 s). */
   holdAfterMs?: number;
-  now?: () => number;
   onProblem?: (message: string) => void;
   /** Runs `work` while no other statement can run on the serving connection. */
   hold?: (work: () => Promise<void>) => Promise<void>;
@@ -122,9 +121,8 @@ export function startCheckpointer(
   let ended = false;
   let answer: ((pass: Pass) => void) | undefined;
   let timer: NodeJS.Timeout | undefined;
-  const now = options.now ?? Date.now;
   let generation: string | undefined;
-  let startedAt = now();
+  let startedAt = Date.now();
 
   const fallBack = (why: string) => {
     ended = true;
@@ -145,6 +143,7 @@ export function startCheckpointer(
 
   const pass = (kind: 'checkpoint' | 'chase'): Promise<Pass> =>
     new Promise((resolve) => {
+      if (ended) return resolve({ error: 'the WAL checkpoint thread has stopped' });
       answer = resolve;
       worker.ref(); // a pass under way (perhaps with the connection held) keeps the process up
       worker.postMessage(kind);
@@ -158,9 +157,9 @@ export function startCheckpointer(
       if (!ended) options.onProblem?.(`WAL checkpoint failed: ${first.error}`);
     } else if (first.generation !== generation) {
       generation = first.generation;
-      startedAt = now();
+      startedAt = Date.now();
     } else if (
-      wantsHold(first, now() - startedAt, options.holdAfterMs) &&
+      wantsHold(first, Date.now() - startedAt, options.holdAfterMs) &&
       options.hold &&
       !stopping &&
       !ended
@@ -169,7 +168,7 @@ export function startCheckpointer(
         const last = await pass('checkpoint');
         if ('error' in last && !ended) options.onProblem?.(`WAL checkpoint failed: ${last.error}`);
       });
-      startedAt = now(); // the next commit starts it over
+      startedAt = Date.now(); // the next commit starts it over
     }
     if (!stopping && !ended) timer = setTimeout(() => void cycle(), options.intervalMs ?? 250).unref();
   }
