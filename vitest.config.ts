@@ -6,7 +6,9 @@ export default defineConfig({
     testTimeout: 30_000,
     // Polls wait on real processes and a real browser sharing two cores with the suite.
     expect: { poll: { timeout: 5_000 } },
-    hookTimeout: 30_000,
+    // Setup starts real servers (on the TypeScript sources) and Chromium; under a full suite on two
+    // cores a start has taken more than 20 s.
+    hookTimeout: 60_000,
     pool: 'forks',
   },
 });

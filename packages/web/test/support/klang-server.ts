@@ -17,7 +17,7 @@ export interface KlangServer {
   stop(): Promise<void>;
 }
 
-async function waitFor(output: () => string, pattern: RegExp, child: ChildProcess, timeoutMs = 20_000) {
+async function waitFor(output: () => string, pattern: RegExp, child: ChildProcess, timeoutMs = 40_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const match = output().match(pattern);
