@@ -45,7 +45,7 @@ const generation = () => {
 const checkpoint = () => {
   try {
     const [result] = db.pragma('wal_checkpoint(PASSIVE)');
-    return { log: result.log, checkpointed: result.checkpointed, generation: generation() };
+    return { log: result.log, checkpointed: result.checkpointed };
   } catch (error) {
     return { error: String(error) };
   }
@@ -65,8 +65,10 @@ const chase = () => {
   return last;
 };
 parentPort.on('message', (message) => {
-  if (message === 'checkpoint') return parentPort.postMessage(checkpoint());
-  if (message === 'chase') return parentPort.postMessage(chase());
+  if (message === 'checkpoint' || message === 'chase') {
+    const pass = message === 'chase' ? chase() : checkpoint();
+    return parentPort.postMessage(pass.error ? pass : { ...pass, generation: generation() });
+  }
   checkpoint();
   db.close();
   parentPort.close();
