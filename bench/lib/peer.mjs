@@ -134,7 +134,7 @@ export const scenarioPeerLatency = (opts) =>
       }
       return Promise.all(pending);
     };
-    const warmup = await atRate(1);
+    const warmup = await atRate(opts.latencyWarmup);
     await waitForDeliveries(port, warmup.length * ports.length, { deadlineMs: 10_000 });
     await receiverControl(port, '/__reset');
     await receiverControl(port, '/__config', { recordIds: true });

@@ -34,6 +34,14 @@ export function latencyRows(results, { add, fmt, times, peerLatency }) {
       'p50 / p95 / p99, created_at → received',
       `${l.fromCreatedAtMs.p50} / ${l.fromCreatedAtMs.p95} / ${l.fromCreatedAtMs.p99} ms`,
     );
+    if (l.coldFromSendMs) {
+      const c = l.coldFromSendMs;
+      add(
+        tag,
+        `… the first ${l.warmupSeconds} s of load (cold process)`,
+        `${c.p50} / ${c.p95} / ${c.p99} ms`,
+      );
+    }
     add(tag, 'publish ack p50 / p99', `${l.publish.ackMs.p50} / ${l.publish.ackMs.p99} ms`);
     add(tag, 'delivered / published', `${fmt(l.delivered)} / ${fmt(l.publish.accepted * l.webhooks)}`);
     add(tag, 'peak RSS', l.processes.map((p) => `${p.role} ${p.peakRssMiB} MiB`).join(', '));
