@@ -8,6 +8,7 @@ import * as bodyEncoding from './migrations/0004-attempts-body-encoding.ts';
 import * as statsHistogram from './migrations/0005-stats-histogram-failure-kinds.ts';
 import * as statsShards from './migrations/0006-stats-shards.ts';
 import * as requestSignature from './migrations/0007-attempts-request-signature.ts';
+import * as hotForeignKeys from './migrations/0008-hot-foreign-keys.ts';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005-stats-histogram-failure-kinds': statsHistogram,
   '0006-stats-shards': statsShards,
   '0007-attempts-request-signature': requestSignature,
+  '0008-hot-foreign-keys': hotForeignKeys,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

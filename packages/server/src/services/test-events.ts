@@ -9,7 +9,7 @@ import { buildPayload, isEventType, SAMPLE_CONVERSATION } from '../domain/event-
 import { newId } from '../domain/ids.ts';
 import { planAllowsWebhooks, receivesEvents } from '../domain/webhook-status.ts';
 import { createFailureThrottle } from './limiters.ts';
-import { type Caller, createOwnership } from './ownership.ts';
+import { type Caller, createOwnership, webhookNotFound } from './ownership.ts';
 import { planRequired } from './webhooks.ts';
 
 export interface SentTestEvent {
@@ -81,6 +81,7 @@ export function createTestEventsService({ config, repos, queueSignal, now = Date
         },
         webhook.id,
       );
+      if (deliveryId === undefined) throw webhookNotFound(); // deleted meanwhile
       queueSignal.notify();
       return { eventId: id, deliveryId };
     },

@@ -55,19 +55,30 @@ describeEachDatabase('retention (%s)', (kind) => {
     const oldIds = Array.from({ length: OLD_EVENTS }, (_, i) => `evt_old${i}`);
     await db
       .insertInto('events')
-      .values([...oldIds.map((id) => event(id, old)), event('evt_old_pending', old), event('evt_new', now)])
+      .values([
+        ...oldIds.map((id) => event(id, old)),
+        event('evt_old_late', old),
+        event('evt_old_pending', old),
+        event('evt_new', now),
+      ])
       .execute();
     await db
       .insertInto('deliveries')
       .values([
         ...oldIds.map((id) => delivery(id, 'succeeded')),
+        delivery('evt_old_late', 'succeeded'),
         delivery('evt_old_pending', 'pending'),
         delivery('evt_new', 'succeeded'),
       ])
       .execute();
     await db
       .insertInto('attempts')
-      .values([...oldIds.map((id) => attempt(id, old)), attempt('evt_new', now)])
+      // An old event's attempt made within retention (a late retry) goes with its event.
+      .values([
+        ...oldIds.map((id) => attempt(id, old)),
+        attempt('evt_old_late', now),
+        attempt('evt_new', now),
+      ])
       .execute();
     await db
       .insertInto('idempotency_keys')

@@ -67,6 +67,11 @@ function deliveryRow(
 export function createEventsRepo(db: Kysely<Database>, dialect: Dialect, pool?: pg.Pool) {
   const groupCommit = createGroupCommit(db, dialect);
   const writer = { statements: intakeStatements(dialect), deliveryRow };
+  /**
+   * On PostgreSQL the webhooks a delivery is written for are locked FOR KEY SHARE until commit, in
+   * place of the foreign key it no longer has (see intake-statements.ts).
+   */
+  const lockWebhooks = dialect === 'postgres';
   async function countDeliveries(executor: Kysely<Database>, eventId: string) {
     const rows = await executor
       .selectFrom('deliveries')
@@ -131,6 +136,7 @@ export function createEventsRepo(db: Kysely<Database>, dialect: Dialect, pool?: 
           .select(['w.id', 'w.status', 'w.events'])
           .where('u.plan', 'in', ['pro', 'team'])
           .where('w.user_id', 'in', usersWithAccess(trx, event.conversationId))
+          .$if(lockWebhooks, (query) => query.forKeyShare('w'))
           .execute()
       : [];
     const rows = candidates
@@ -182,14 +188,21 @@ export function createEventsRepo(db: Kysely<Database>, dialect: Dialect, pool?: 
       return groupCommit.run((trx) => publishMany(trx, items, writer));
     },
 
-    /** Stores a test event with one pending delivery to the given webhook. */
-    async publishTest(event: NewEvent, webhookId: string): Promise<string> {
+    /** Stores a test event with one pending delivery to the given webhook (undefined: it is gone). */
+    async publishTest(event: NewEvent, webhookId: string): Promise<string | undefined> {
       const row = deliveryRow(event.id, webhookId, 'pending', true, event.createdAt);
-      await groupCommit.run(async (trx) => {
+      return groupCommit.run(async (trx) => {
+        const webhook = await trx
+          .selectFrom('webhooks as w')
+          .select('w.id')
+          .where('w.id', '=', webhookId)
+          .$if(lockWebhooks, (query) => query.forKeyShare('w'))
+          .executeTakeFirst();
+        if (!webhook) return undefined;
         await insertEvent(trx, { ...event, test: true });
         await insertDeliveries(trx, [row]);
+        return row.id;
       });
-      return row.id;
     },
 
     async get(id: string): Promise<EventRow | undefined> {

@@ -95,7 +95,10 @@ const PG = {
     SELECT id, type, conversation_id, payload, 0, created_at
     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
       AS t(id, type, conversation_id, payload, created_at)`,
-  candidates: CANDIDATES((column) => `${column} = ANY($1::text[])`),
+  // The candidate webhooks' rows locked once per group: a webhook deleted meanwhile waits for this
+  // commit and then deletes these deliveries too, or was deleted first and is not a candidate
+  // (the deliveries carry no foreign key on PostgreSQL, migration 0008).
+  candidates: `${CANDIDATES((column) => `${column} = ANY($1::text[])`)} FOR KEY SHARE OF w`,
   insertDeliveries: `INSERT INTO ${DELIVERY_COLUMNS}
     SELECT id, event_id, webhook_id, status, status_reason, test, 0, at, NULL, NULL, created, created
     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::bigint[],

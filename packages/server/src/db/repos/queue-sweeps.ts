@@ -2,6 +2,7 @@
 // retention pruned in bounded batches, stale worker heartbeats removed.
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../tables.ts';
+import { deleteEvents } from './cascades.ts';
 
 export interface PruneCounts {
   attempts: number;
@@ -49,26 +50,25 @@ export function createQueueSweeps(db: Kysely<Database>) {
           eb.selectFrom('attempts').select('id').where('created_at', '<', cutoffs.history).limit(batch),
         )
         .executeTakeFirst();
-      const events = await db
-        .deleteFrom('events')
-        .where('id', 'in', (eb) =>
-          eb
-            .selectFrom('events as e')
-            .select('e.id')
-            .where('e.created_at', '<', cutoffs.history)
-            .where(({ not, exists, selectFrom }) =>
-              not(
-                exists(
-                  selectFrom('deliveries as d')
-                    .select('d.id')
-                    .whereRef('d.event_id', '=', 'e.id')
-                    .where('d.status', '=', 'pending'),
-                ),
-              ),
-            )
-            .limit(batch),
+      const stale = await db
+        .selectFrom('events as e')
+        .select('e.id')
+        .where('e.created_at', '<', cutoffs.history)
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('deliveries as d')
+                .select('d.id')
+                .whereRef('d.event_id', '=', 'e.id')
+                .where('d.status', '=', 'pending'),
+            ),
+          ),
         )
-        .executeTakeFirst();
+        .limit(batch)
+        .execute();
+      const eventIds = stale.map((row) => row.id);
+      const events =
+        eventIds.length > 0 ? await db.transaction().execute((trx) => deleteEvents(trx, eventIds)) : 0;
       const stats = await sql`
         DELETE FROM webhook_stats_hourly WHERE (webhook_id, hour) IN (
           SELECT webhook_id, hour FROM webhook_stats_hourly WHERE hour < ${cutoffs.stats} LIMIT ${batch}
@@ -90,7 +90,7 @@ export function createQueueSweeps(db: Kysely<Database>) {
         .executeTakeFirst();
       return {
         attempts: Number(attempts.numDeletedRows),
-        events: Number(events.numDeletedRows),
+        events,
         stats: Number(stats.numAffectedRows ?? 0) + Number(shards.numAffectedRows ?? 0),
         idempotencyKeys: Number(keys.numDeletedRows),
       };

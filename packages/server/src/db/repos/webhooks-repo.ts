@@ -3,6 +3,7 @@
 import type { Kysely } from 'kysely';
 import type { Dialect } from '../connect.ts';
 import type { Database, WebhookRow } from '../tables.ts';
+import { deleteWebhookRows } from './cascades.ts';
 import type { Page } from './page.ts';
 
 export type StoredStatus = WebhookRow['status'];
@@ -150,14 +151,18 @@ export function createWebhooksRepo(db: Kysely<Database>, dialect: Dialect) {
       return find(db, userId, id);
     },
 
-    /** Deletes the webhook with its deliveries, attempts and stats (cascade). */
+    /** Deletes the webhook with its deliveries, attempts (cascades.ts) and stats (cascade). */
     async remove(userId: string, id: string): Promise<boolean> {
-      const result = await db
-        .deleteFrom('webhooks')
-        .where('id', '=', id)
-        .where('user_id', '=', userId)
-        .executeTakeFirst();
-      return result.numDeletedRows > 0n;
+      return db.transaction().execute(async (trx) => {
+        const result = await trx
+          .deleteFrom('webhooks')
+          .where('id', '=', id)
+          .where('user_id', '=', userId)
+          .executeTakeFirst();
+        if (result.numDeletedRows === 0n) return false;
+        await deleteWebhookRows(trx, id);
+        return true;
+      });
     },
 
     /** Pauses by hand (also an auto-paused webhook); pausing a paused webhook changes nothing. */
