@@ -76,8 +76,9 @@ export function startHousekeeping(deps: {
       const released = await queue.releaseExpiredLeases(now);
       const pruned = await prune(now);
       await queue.removeStaleWorkers(now - STALE_WORKER_MS);
-      if (released > 0 || Object.values(pruned).some((count) => count > 0)) {
-        logger.info({ releasedLeases: released, pruned }, 'queue sweep');
+      const orphanedWebhooks = await queue.removeOrphanedRows();
+      if (released > 0 || orphanedWebhooks > 0 || Object.values(pruned).some((count) => count > 0)) {
+        logger.info({ releasedLeases: released, pruned, orphanedWebhooks }, 'queue sweep');
       }
     } catch (error) {
       logger.warn({ err: error }, 'queue sweep failed');

@@ -2,7 +2,7 @@
 // retention pruned in bounded batches, stale worker heartbeats removed.
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../tables.ts';
-import { deleteEvents } from './cascades.ts';
+import { deleteEvents, deleteOrphanedRows } from './cascades.ts';
 
 export interface PruneCounts {
   attempts: number;
@@ -95,6 +95,9 @@ export function createQueueSweeps(db: Kysely<Database>) {
         idempotencyKeys: Number(keys.numDeletedRows),
       };
     },
+
+    /** Deliveries and attempts of webhooks deleted without them (cascades.ts); returns the webhooks. */
+    removeOrphanedRows: () => deleteOrphanedRows(db),
 
     /** Forgets workers that have not sent a heartbeat since `cutoff`. */
     async removeStaleWorkers(cutoff: number): Promise<number> {

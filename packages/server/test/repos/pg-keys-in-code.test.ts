@@ -1,11 +1,14 @@
-// On PostgreSQL deliveries carry no foreign key to their webhook: an intake group locks its candidate
-// webhooks instead, so a webhook deleted while events are published gets no delivery that outlives it.
+// On PostgreSQL deliveries and attempts carry no foreign keys: an intake group locks its candidate
+// webhooks instead, so a webhook deleted while events are published gets no delivery that outlives
+// it, and the sweeper removes what a webhook deleted by an older version (keys' cascade) left.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEventsRepo } from '../../src/db/repos/events-repo.ts';
+import { createQueueSweeps } from '../../src/db/repos/queue-sweeps.ts';
 import { newId } from '../../src/domain/ids.ts';
 import { createSecretBox } from '../../src/domain/secrets.ts';
 import { openTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { insertConversation, insertUser, insertWebhook } from '../support/fixtures.ts';
+import { countRows, insertAttempt, insertDelivery, insertEvent } from './rows.ts';
 
 const box = createSecretBox(Buffer.alloc(32, 5));
 
@@ -68,6 +71,25 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
         (d) => d.webhook_id,
       );
       expect(hooks).toEqual([kept.id]);
+    });
+
+    it('the sweeper removes the deliveries and attempts of a webhook that is gone, and nothing else', async () => {
+      const { db } = database;
+      const user = await insertUser(db, 'pro');
+      const kept = await insertWebhook(db, box, user);
+      const gone = newId.webhook(); // deleted by a process that relied on the keys' cascade
+      const eventId = await insertEvent(db);
+      for (const webhookId of [kept.id, gone]) {
+        const id = await insertDelivery(db, eventId, webhookId);
+        await insertAttempt(db, { id, eventId, webhookId });
+      }
+      const sweeps = createQueueSweeps(db);
+      expect(await sweeps.removeOrphanedRows()).toBe(1);
+      for (const table of ['deliveries', 'attempts'] as const) {
+        expect(await countRows(db, table, gone)).toBe(0);
+        expect(await countRows(db, table, kept.id)).toBe(1);
+      }
+      expect(await sweeps.removeOrphanedRows()).toBe(0);
     });
   },
 );
