@@ -83,7 +83,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
         const id = await insertDelivery(db, eventId, webhookId);
         await insertAttempt(db, { id, eventId, webhookId });
       }
-      const sweeps = createQueueSweeps(db);
+      const sweeps = createQueueSweeps(db, 'postgres');
       expect(await sweeps.removeOrphanedRows()).toBe(1);
       for (const table of ['deliveries', 'attempts'] as const) {
         expect(await countRows(db, table, gone)).toBe(0);

@@ -37,7 +37,7 @@ export function createQueueRepo(database: DatabaseHandle) {
   const { db, dialect, queueStore: store } = database;
 
   return {
-    ...createQueueSweeps(db),
+    ...createQueueSweeps(db, dialect),
 
     /** Writes a batch of results (and leases `refill`) in one transaction; see QueueStore.record. */
     record: (

@@ -1,6 +1,7 @@
 // Housekeeping of the queue: expired leases (a crashed worker's) back to the queue, history past
 // retention pruned in bounded batches, stale worker heartbeats removed.
 import { type Kysely, sql } from 'kysely';
+import type { Dialect } from '../connect.ts';
 import type { Database } from '../tables.ts';
 import { deleteEvents, deleteOrphanedRows } from './cascades.ts';
 
@@ -21,7 +22,7 @@ export interface PruneCutoffs {
 /** Rows per table per retention batch: small enough that a batch never holds delivery up for long. */
 export const PRUNE_BATCH = 2_000;
 
-export function createQueueSweeps(db: Kysely<Database>) {
+export function createQueueSweeps(db: Kysely<Database>, dialect: Dialect) {
   return {
     /**
      * Returns deliveries whose lease expired to the queue. Their interrupted attempt was never
@@ -96,8 +97,11 @@ export function createQueueSweeps(db: Kysely<Database>) {
       };
     },
 
-    /** Deliveries and attempts of webhooks deleted without them (cascades.ts); returns the webhooks. */
-    removeOrphanedRows: () => deleteOrphanedRows(db),
+    /**
+     * Deliveries and attempts of webhooks deleted without them (cascades.ts); returns the webhooks.
+     * PostgreSQL only: SQLite's foreign keys cascade, so none can be left there.
+     */
+    removeOrphanedRows: async () => (dialect === 'postgres' ? deleteOrphanedRows(db) : 0),
 
     /** Forgets workers that have not sent a heartbeat since `cutoff`. */
     async removeStaleWorkers(cutoff: number): Promise<number> {
