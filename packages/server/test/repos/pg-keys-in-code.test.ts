@@ -52,7 +52,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
           test: false,
           createdAt: Date.now(),
         });
-        // The group's candidate read waits for the deleted row's lock (seen from another connection:
+        // The group's write waits for the deleted row's lock (seen from another connection:
         // within a transaction PostgreSQL keeps its first reading of the activity).
         await until(async () => {
           const { rows } = await database.pool!.query<{ n: number }>(

@@ -1,10 +1,11 @@
 // Intake in groups: host events without an idempotency key that arrive in the same turn of the event
 // loop (or while a group is being written) are stored together — one insert of the events, one
 // candidate-webhook lookup for all their conversations, one insert of the deliveries (fixed SQL text,
-// intake-statements.ts) — in one transaction. If a group fails, each event is published alone.
+// intake-statements.ts) — in one transaction; on PostgreSQL in two statements, the second writing
+// everything (pg-intake.ts). If a group fails, each event is published alone.
 import { receivesEvents, type StoredWebhookStatus } from '../../domain/webhook-status.ts';
 import type { DeliveriesTable } from '../tables.ts';
-import type { GroupStatements, IntakeStatements } from './intake-statements.ts';
+import type { Candidate, EventInsert, GroupStatements, IntakeStatements } from './intake-statements.ts';
 
 export interface BatchEvent {
   id: string;
@@ -66,23 +67,17 @@ export function createdResult(eventId: string, rows: readonly DeliveriesTable[])
   };
 }
 
-/** Inserts the events and their fan-out set-based in one transaction; one result per event, in order. */
-export async function writeGroup(
-  statements: GroupStatements,
-  events: BatchEvent[],
-  deliveryRow: DeliveryRowOf,
-): Promise<BatchPublished[]> {
-  await statements.insertEvents(
-    events.map((e) => ({
-      id: e.id,
-      type: e.type,
-      conversation_id: e.conversationId,
-      payload: e.payload,
-      created_at: e.createdAt,
-    })),
-  );
+/** The rows a group writes: a delivery per subscribed candidate of each event's conversation. */
+export interface FanOut {
+  deliveries: DeliveriesTable[];
+  /** One per event, in order. */
+  results: BatchPublished[];
+}
+
+/** Fans each event out to the candidates of its conversation subscribed to its type (no I/O). */
+export function fanOut(events: BatchEvent[], candidates: Candidate[], deliveryRow: DeliveryRowOf): FanOut {
   const perConversation = new Map<string, { id: string; status: StoredWebhookStatus; types: string[] }[]>();
-  for (const c of await statements.candidates([...new Set(events.map((e) => e.conversationId))])) {
+  for (const c of candidates) {
     const list = perConversation.get(c.conversation_id) ?? [];
     list.push({ id: c.id, status: c.status, types: JSON.parse(c.events) as string[] });
     perConversation.set(c.conversation_id, list);
@@ -97,6 +92,27 @@ export async function writeGroup(
     deliveries.push(...rows);
     return createdResult(event.id, rows);
   });
+  return { deliveries, results };
+}
+
+export const eventRows = (events: BatchEvent[]): EventInsert[] =>
+  events.map((e) => ({
+    id: e.id,
+    type: e.type,
+    conversation_id: e.conversationId,
+    payload: e.payload,
+    created_at: e.createdAt,
+  }));
+
+/** Inserts the events and their fan-out set-based in one transaction; one result per event, in order. */
+export async function writeGroup(
+  statements: GroupStatements,
+  events: BatchEvent[],
+  deliveryRow: DeliveryRowOf,
+): Promise<BatchPublished[]> {
+  await statements.insertEvents(eventRows(events));
+  const candidates = await statements.candidates([...new Set(events.map((e) => e.conversationId))]);
+  const { deliveries, results } = fanOut(events, candidates, deliveryRow);
   if (deliveries.length > 0) await statements.insertDeliveries(deliveries);
   return results;
 }

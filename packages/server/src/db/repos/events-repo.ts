@@ -6,12 +6,12 @@ import { newId } from '../../domain/ids.ts';
 import { receivesEvents, type StoredWebhookStatus } from '../../domain/webhook-status.ts';
 import type { Dialect } from '../connect.ts';
 import { createGroupCommit } from '../group-commit.ts';
-import { inPgTransaction } from '../pg-transaction.ts';
 import type { Database, DeliveriesTable, EventRow } from '../tables.ts';
 import { usersWithAccess } from './conversations-repo.ts';
 import { type BatchPublished, createdResult, createEventBatcher, writeGroup } from './event-batch.ts';
 import type { Idempotency, NewEvent, PublishResult } from './event-types.ts';
-import { boundTo, intakeStatements, namedIntakeStatements } from './intake-statements.ts';
+import { boundTo, intakeStatements } from './intake-statements.ts';
+import { writeGroupOnPg } from './pg-intake.ts';
 import { type ManyItem, publishMany } from './publish-many.ts';
 
 export type { Idempotency, NewEvent, PublishResult } from './event-types.ts';
@@ -155,10 +155,9 @@ export function createEventsRepo(db: Kysely<Database>, dialect: Dialect, pool?: 
   }
 
   const batcher = createEventBatcher({
-    // On PostgreSQL the group's statements are named, prepared once per connection.
+    // On PostgreSQL a group is two named statements outside a transaction (pg-intake.ts).
     write: pool
-      ? (events) =>
-          inPgTransaction(pool, (client) => writeGroup(namedIntakeStatements(client), events, deliveryRow))
+      ? (events) => writeGroupOnPg(pool, events, deliveryRow)
       : (events) =>
           db.transaction().execute((trx) => writeGroup(boundTo(writer.statements, trx), events, deliveryRow)),
     lanes: dialect === 'postgres' ? 3 : 1,

@@ -2,7 +2,6 @@
 // as one JSON parameter (json_each) on SQLite and as one array per column (unnest) on PostgreSQL, so
 // SQLite prepares each text once and PostgreSQL can keep them as named prepared statements.
 import { CompiledQuery, type Transaction } from 'kysely';
-import type pg from 'pg';
 import type { StoredWebhookStatus } from '../../domain/webhook-status.ts';
 import type { Dialect } from '../connect.ts';
 import type { Database, DeliveriesTable } from '../tables.ts';
@@ -47,13 +46,13 @@ const ACCESS = (inList: (column: string) => string) => `
   FROM conversation_team_shares cts JOIN team_members tm ON tm.team_id = cts.team_id
   WHERE ${inList('cts.conversation_id')}`;
 
-const CANDIDATES = (inList: (column: string) => string) => `
+export const CANDIDATES = (inList: (column: string) => string) => `
   SELECT a.conversation_id, w.id, w.status, w.events
   FROM webhooks w JOIN users u ON u.id = w.user_id JOIN (${ACCESS(inList)}) a ON a.user_id = w.user_id
   WHERE u.plan IN ('pro', 'team')`;
 
-const EVENT_COLUMNS = 'events (id, type, conversation_id, payload, test, created_at)';
-const DELIVERY_COLUMNS = `deliveries (id, event_id, webhook_id, status, status_reason, test, attempts,
+export const EVENT_COLUMNS = 'events (id, type, conversation_id, payload, test, created_at)';
+export const DELIVERY_COLUMNS = `deliveries (id, event_id, webhook_id, status, status_reason, test, attempts,
   next_attempt_at, locked_until, locked_by, created_at, updated_at)`;
 
 const SQLITE = {
@@ -105,7 +104,7 @@ const PG = {
       $8::bigint[]) AS t(id, event_id, webhook_id, status, status_reason, test, at, created)`,
 } as const;
 
-const pgValues = {
+export const pgValues = {
   insertEvents: (rows: EventInsert[]) => [
     column(rows, 'id'),
     column(rows, 'type'),
@@ -139,27 +138,6 @@ const postgres: IntakeStatements = {
     await trx.executeQuery(CompiledQuery.raw(PG.insertDeliveries, pgValues.insertDeliveries(rows)));
   },
 };
-
-/**
- * The grouped intake on a PostgreSQL connection of its own, as named prepared statements: parsed
- * and planned once per connection instead of once per group (the candidates' plan alone costs
- * about as much as running it).
- */
-export function namedIntakeStatements(client: Pick<pg.PoolClient, 'query'>): GroupStatements {
-  const run = <R extends pg.QueryResultRow>(name: keyof typeof PG, values: unknown[]) =>
-    client.query<R>({ name: `klang_intake_${name}`, text: PG[name], values });
-  return {
-    async insertEvents(rows) {
-      await run('insertEvents', pgValues.insertEvents(rows));
-    },
-    async candidates(conversationIds) {
-      return (await run<Candidate>('candidates', pgValues.candidates(conversationIds))).rows;
-    },
-    async insertDeliveries(rows) {
-      await run('insertDeliveries', pgValues.insertDeliveries(rows));
-    },
-  };
-}
 
 /** The statements bound to a Kysely transaction. */
 export const boundTo = (statements: IntakeStatements, trx: Transaction<Database>): GroupStatements => ({
