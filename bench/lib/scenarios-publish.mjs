@@ -27,7 +27,9 @@ const intake = (opts, publish) =>
       });
     }
     const before = services.map((service) => procStats(service.child.pid));
+    const runnerBefore = process.cpuUsage();
     const published = await publish(load);
+    const runner = process.cpuUsage(runnerBefore);
     const processes = processFigures(services, before);
     return {
       webhooks: 1,
@@ -35,6 +37,7 @@ const intake = (opts, publish) =>
       ...published,
       results: undefined,
       serviceCpuUsPerEvent: round((processes[0].cpuSeconds * 1e6) / Math.max(1, published.accepted)),
+      runnerCpuUsPerEvent: round((runner.user + runner.system) / Math.max(1, published.accepted)),
       processes,
     };
   });

@@ -159,6 +159,7 @@ function rows(report) {
     add(tag, 'events accepted (errors)', `${fmt(p.accepted)} (${p.errors})`);
     add(tag, 'ack p50 / p99', `${p.ackMs.p50} / ${p.ackMs.p99} ms`);
     add(tag, 'service CPU per event', fmt(p.serviceCpuUsPerEvent, ' µs'));
+    add(tag, 'runner CPU per event (the publishing client)', fmt(p.runnerCpuUsPerEvent, ' µs'));
   }
   const b = r['publish-batch'];
   if (b && !b.error) {
@@ -178,6 +179,7 @@ function rows(report) {
     );
     add(tag, 'request p50 / p99', `${b.requestMs.p50} / ${b.requestMs.p99} ms`);
     add(tag, 'service CPU per event', fmt(b.serviceCpuUsPerEvent, ' µs'));
+    add(tag, 'runner CPU per event (the publishing client)', fmt(b.runnerCpuUsPerEvent, ' µs'));
   }
   scaleRows(r, { add, fmt });
   for (const [name, s] of Object.entries(r)) if (s?.error) add(name, 'FAILED', s.error.split('\n')[0]);
