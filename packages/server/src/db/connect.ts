@@ -1,10 +1,13 @@
 // Opens the database named by a URL: better-sqlite3 (WAL) for `sqlite:<path>`, a pg pool for postgres://,
-// with the queue store of that dialect (the hot statements, hand-written and prepared once).
+// with the queue and intake stores of that dialect (the hot statements, hand-written and prepared once).
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { createPostgresIntakeStore } from './intake-store/postgres.ts';
+import { createSqliteIntakeStore } from './intake-store/sqlite.ts';
+import type { IntakeStore } from './intake-store/types.ts';
 import { createPostgresQueueStore } from './queue-store/postgres.ts';
 import { createSqliteQueueStore } from './queue-store/sqlite.ts';
 import type { QueueStore } from './queue-store/types.ts';
@@ -21,6 +24,8 @@ export interface DatabaseHandle {
   dialect: Dialect;
   /** The queue's hot statements for this dialect. */
   queueStore: QueueStore;
+  /** The grouped intake's write for this dialect. */
+  intakeStore: IntakeStore;
   /** SQLite only: the database file (absent for :memory:). */
   file?: string;
   /** PostgreSQL only: the pool (NOTIFY goes through it). */
@@ -83,6 +88,7 @@ function connectSqlite(path: string, options: ConnectOptions): DatabaseHandle {
     db,
     dialect: 'sqlite',
     queueStore: createSqliteQueueStore(sqlite, db),
+    intakeStore: createSqliteIntakeStore(sqlite, db),
     ...(file === ':memory:' ? {} : { file }),
     async close() {
       await checkpointer?.stop();
@@ -120,5 +126,13 @@ function connectPostgres(url: string, options: ConnectOptions): DatabaseHandle {
   // Keep-alive, so a listener whose server vanished without a word is noticed and replaced.
   const listenerClient = () =>
     new pg.Client({ ...clientConfig, application_name: `${applicationName} listener`, keepAlive: true });
-  return { db, dialect: 'postgres', queueStore, pool, listenerClient, close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'postgres',
+    queueStore,
+    intakeStore: createPostgresIntakeStore(pool),
+    pool,
+    listenerClient,
+    close: () => db.destroy(),
+  };
 }

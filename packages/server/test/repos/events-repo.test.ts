@@ -24,7 +24,7 @@ describeEachDatabase('events repo on %s', (kind) => {
   let events: EventsRepo;
   beforeAll(async () => {
     database = await openTestDatabase(kind);
-    events = createEventsRepo(database.db, database.dialect, database.pool);
+    events = createEventsRepo(database.db, database.dialect, database.intakeStore);
   });
   afterAll(() => database.dispose());
 

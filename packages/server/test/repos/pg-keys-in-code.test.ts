@@ -37,7 +37,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)(
       const conversationId = await insertConversation(db, user);
       const doomed = await insertWebhook(db, box, user);
       const kept = await insertWebhook(db, box, user);
-      const events = createEventsRepo(db, 'postgres', database.pool);
+      const events = createEventsRepo(db, 'postgres', database.intakeStore);
 
       const deleting = await database.pool!.connect();
       try {

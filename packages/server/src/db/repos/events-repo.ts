@@ -1,17 +1,16 @@
 // Event intake: the event row, its idempotency key and one delivery row per eligible webhook,
 // all in one transaction — the delivery rows are the queue. Concurrent publishes share commits.
 import type { Kysely, Transaction } from 'kysely';
-import type pg from 'pg';
 import { newId } from '../../domain/ids.ts';
 import { receivesEvents, type StoredWebhookStatus } from '../../domain/webhook-status.ts';
 import type { Dialect } from '../connect.ts';
 import { createGroupCommit } from '../group-commit.ts';
+import type { IntakeStore } from '../intake-store/types.ts';
 import type { Database, DeliveriesTable, EventRow } from '../tables.ts';
 import { usersWithAccess } from './conversations-repo.ts';
-import { type BatchPublished, createdResult, createEventBatcher, writeGroup } from './event-batch.ts';
+import { type BatchPublished, createdResult, createEventBatcher } from './event-batch.ts';
 import type { Idempotency, NewEvent, PublishResult } from './event-types.ts';
-import { boundTo, intakeStatements } from './intake-statements.ts';
-import { writeGroupOnPg } from './pg-intake.ts';
+import { intakeStatements } from './intake-statements.ts';
 import { type ManyItem, publishMany } from './publish-many.ts';
 
 export type { Idempotency, NewEvent, PublishResult } from './event-types.ts';
@@ -64,7 +63,7 @@ function deliveryRow(
   };
 }
 
-export function createEventsRepo(db: Kysely<Database>, dialect: Dialect, pool?: pg.Pool) {
+export function createEventsRepo(db: Kysely<Database>, dialect: Dialect, intake: IntakeStore) {
   const groupCommit = createGroupCommit(db, dialect);
   const writer = { statements: intakeStatements(dialect), deliveryRow };
   /**
@@ -155,11 +154,7 @@ export function createEventsRepo(db: Kysely<Database>, dialect: Dialect, pool?: 
   }
 
   const batcher = createEventBatcher({
-    // On PostgreSQL a group is two named statements outside a transaction (pg-intake.ts).
-    write: pool
-      ? (events) => writeGroupOnPg(pool, events, deliveryRow)
-      : (events) =>
-          db.transaction().execute((trx) => writeGroup(boundTo(writer.statements, trx), events, deliveryRow)),
+    write: (events) => intake.writeGroup(events, deliveryRow),
     lanes: dialect === 'postgres' ? 3 : 1,
     alone: async (event) =>
       (await db.transaction().execute((trx) => publishIn(trx, { ...event, test: false }))) as BatchPublished,

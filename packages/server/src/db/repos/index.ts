@@ -18,7 +18,7 @@ export function createRepos(database: DatabaseHandle) {
   return {
     accounts: createAccountsRepo(db),
     conversations: createConversationsRepo(db),
-    events: createEventsRepo(db, database.dialect, database.pool),
+    events: createEventsRepo(db, database.dialect, database.intakeStore),
     queueStats: createQueueStatsRepo(db),
     webhooks: createWebhooksRepo(db, database.dialect),
     deliveries: createDeliveriesRepo(db),

@@ -55,7 +55,7 @@ export const EVENT_COLUMNS = 'events (id, type, conversation_id, payload, test, 
 export const DELIVERY_COLUMNS = `deliveries (id, event_id, webhook_id, status, status_reason, test, attempts,
   next_attempt_at, locked_until, locked_by, created_at, updated_at)`;
 
-const SQLITE = {
+export const SQLITE = {
   insertEvents: `INSERT INTO ${EVENT_COLUMNS}
     SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, 0, value ->> 4 FROM json_each(?)`,
   /** Takes the JSON list of conversation ids three times. */
