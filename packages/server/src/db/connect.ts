@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import type { Dialect } from './dialect.ts';
 import { createPostgresIntakeStore } from './intake-store/postgres.ts';
 import { createSqliteIntakeStore } from './intake-store/sqlite.ts';
 import type { IntakeStore } from './intake-store/types.ts';
@@ -17,7 +18,7 @@ import { sqliteDialect } from './sqlite-dialect.ts';
 import { withStatementCache } from './sqlite-statement-cache.ts';
 import type { Database } from './tables.ts';
 
-export type Dialect = 'sqlite' | 'postgres';
+export type { Dialect } from './dialect.ts';
 
 export interface DatabaseHandle {
   db: Kysely<Database>;

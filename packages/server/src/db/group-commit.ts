@@ -3,7 +3,7 @@
 // one commit; if that batch fails, each piece of work runs again alone so one failure stays its own.
 // On PostgreSQL each piece of work gets its own transaction (the pool already runs them in parallel).
 import type { Kysely, Transaction } from 'kysely';
-import type { Dialect } from './connect.ts';
+import type { Dialect } from './dialect.ts';
 import type { Database } from './tables.ts';
 
 export type TransactionWork<T> = (trx: Transaction<Database>) => Promise<T>;

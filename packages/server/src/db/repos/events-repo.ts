@@ -3,7 +3,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { newId } from '../../domain/ids.ts';
 import { receivesEvents, type StoredWebhookStatus } from '../../domain/webhook-status.ts';
-import type { Dialect } from '../connect.ts';
+import type { Dialect } from '../dialect.ts';
 import { createGroupCommit } from '../group-commit.ts';
 import type { IntakeStore } from '../intake-store/types.ts';
 import type { Database, DeliveriesTable, EventRow } from '../tables.ts';

@@ -1,9 +1,9 @@
-// The grouped intake's three statements with fixed SQL text, whatever the group's size: the rows go
-// as one JSON parameter (json_each) on SQLite and as one array per column (unnest) on PostgreSQL, so
-// SQLite prepares each text once and PostgreSQL can keep them as named prepared statements.
+// The intake's statements with fixed SQL text, whatever the group's size: the rows as one JSON
+// parameter (json_each) on SQLite, one array per column (unnest) on PostgreSQL. Run inside a Kysely
+// transaction by host batches (publish-many.ts); their parts serve the grouped intake's stores too.
 import { CompiledQuery, type Transaction } from 'kysely';
 import type { StoredWebhookStatus } from '../../domain/webhook-status.ts';
-import type { Dialect } from '../connect.ts';
+import type { Dialect } from '../dialect.ts';
 import type { Database, DeliveriesTable } from '../tables.ts';
 
 export interface EventInsert {

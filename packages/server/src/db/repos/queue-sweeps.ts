@@ -1,7 +1,7 @@
 // Housekeeping of the queue: expired leases (a crashed worker's) back to the queue, history past
 // retention pruned in bounded batches, stale worker heartbeats removed.
 import { type Kysely, sql } from 'kysely';
-import type { Dialect } from '../connect.ts';
+import type { Dialect } from '../dialect.ts';
 import type { Database } from '../tables.ts';
 import { deleteEvents, deleteOrphanedRows } from './cascades.ts';
 

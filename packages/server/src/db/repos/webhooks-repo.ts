@@ -1,7 +1,7 @@
 // Webhooks as their owner manages them: CRUD scoped by owner, status changes, sealed signing secrets
 // (the previous one kept for an overlap window after rotation) and the per-user limit.
 import type { Kysely } from 'kysely';
-import type { Dialect } from '../connect.ts';
+import type { Dialect } from '../dialect.ts';
 import type { Database, WebhookRow } from '../tables.ts';
 import { deleteWebhookRows } from './cascades.ts';
 import type { Page } from './page.ts';
