@@ -1,8 +1,8 @@
 // Intake in groups: host events without an idempotency key that arrive in the same turn of the event
-// loop (or while a group is being written) are stored together — one insert of the events, one
-// candidate-webhook lookup for all their conversations, one insert of the deliveries (fixed SQL text,
-// intake-statements.ts) — in one transaction; on PostgreSQL in two statements, the second writing
-// everything (pg-intake.ts). If a group fails, each event is published alone.
+// loop (or while a group is being written) are stored together — their fan-out computed once from one
+// candidate-webhook lookup for all their conversations, the events and deliveries written atomically
+// by the dialect's intake store (db/intake-store/), or by `writeGroup` inside a Kysely transaction for
+// host batches (publish-many.ts). If a group fails, each event is published alone.
 import { receivesEvents, type StoredWebhookStatus } from '../../domain/webhook-status.ts';
 import type { DeliveriesTable } from '../tables.ts';
 import type { Candidate, EventInsert, GroupStatements, IntakeStatements } from './intake-statements.ts';
