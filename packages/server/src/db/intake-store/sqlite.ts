@@ -3,8 +3,9 @@
 // all the group's conversations (no JSON to build for the rows, no await between statements).
 import type SQLite from 'better-sqlite3';
 import type { Kysely } from 'kysely';
-import { eventRows, fanOut } from '../repos/event-batch.ts';
+import { fanOut } from '../repos/event-batch.ts';
 import { type Candidate, SQLITE } from '../repos/intake-statements.ts';
+import { lockedTransaction, preparedAtFirstUse } from '../sqlite-hot-statements.ts';
 import type { Database } from '../tables.ts';
 import type { IntakeStore } from './types.ts';
 
@@ -17,38 +18,24 @@ const SQL = {
     VALUES (?, ?, ?, ?, ?, ?, 0, ?, NULL, NULL, ?, ?)`,
 } as const;
 
-type Statements = { [K in keyof typeof SQL]: SQLite.Statement };
-
 export function createSqliteIntakeStore(sqlite: SQLite.Database, db: Kysely<Database>): IntakeStore {
-  let prepared: Statements | undefined;
-  // Prepared at first use: the tables exist only once migrations ran.
-  const st = (): Statements => {
-    prepared ??= Object.fromEntries(
-      Object.entries(SQL).map(([name, text]) => [name, sqlite.prepare(text)]),
-    ) as Statements;
-    return prepared;
-  };
-  const transaction = sqlite.transaction((work: () => unknown) => work());
-
+  const st = preparedAtFirstUse(sqlite, SQL);
+  const locked = lockedTransaction(sqlite, db);
   return {
     writeGroup: (events, deliveryRow) =>
-      db.connection().execute(async () =>
-        transaction.immediate(() => {
-          const s = st();
-          for (const e of eventRows(events)) {
-            s.insertEvent.run(e.id, e.type, e.conversation_id, e.payload, e.created_at);
-          }
-          const ids = JSON.stringify([...new Set(events.map((e) => e.conversationId))]);
-          const candidates = s.candidates.all(ids, ids, ids) as Candidate[];
-          const { deliveries, results } = fanOut(events, candidates, deliveryRow);
-          for (const d of deliveries) {
-            s.insertDelivery.run(
-              ...[d.id, d.event_id, d.webhook_id, d.status, d.status_reason, d.test],
-              ...[d.next_attempt_at, d.created_at, d.updated_at],
-            );
-          }
-          return results;
-        }),
-      ) as ReturnType<IntakeStore['writeGroup']>,
+      locked(() => {
+        const s = st();
+        for (const e of events) s.insertEvent.run(e.id, e.type, e.conversationId, e.payload, e.createdAt);
+        const ids = JSON.stringify([...new Set(events.map((e) => e.conversationId))]);
+        const candidates = s.candidates.all(ids, ids, ids) as Candidate[];
+        const { deliveries, results } = fanOut(events, candidates, deliveryRow);
+        for (const d of deliveries) {
+          s.insertDelivery.run(
+            ...[d.id, d.event_id, d.webhook_id, d.status, d.status_reason, d.test],
+            ...[d.next_attempt_at, d.created_at, d.updated_at],
+          );
+        }
+        return results;
+      }),
   };
 }

@@ -3,6 +3,7 @@
 // transaction under Kysely's connection lock, so it never interleaves with another on the connection.
 import type SQLite from 'better-sqlite3';
 import type { Kysely } from 'kysely';
+import { lockedTransaction, preparedAtFirstUse } from '../sqlite-hot-statements.ts';
 import { STATS_COLUMNS, STATS_COUNTER_COLUMNS } from '../stats-columns.ts';
 import type { Database } from '../tables.ts';
 import {
@@ -111,21 +112,9 @@ const SQL = {
       ${STATS_COUNTER_COLUMNS.map((c) => `${c} = ${c} + excluded.${c}`).join(',\n      ')}`,
 } as const;
 
-type Statements = { [K in keyof typeof SQL]: SQLite.Statement };
-
 export function createSqliteQueueStore(sqlite: SQLite.Database, db: Kysely<Database>): QueueStore {
-  let prepared: Statements | undefined;
-  // Prepared at first use: the tables exist only once migrations ran.
-  const st = (): Statements => {
-    prepared ??= Object.fromEntries(
-      Object.entries(SQL).map(([name, text]) => [name, sqlite.prepare(text)]),
-    ) as Statements;
-    return prepared;
-  };
-  const transaction = sqlite.transaction((work: () => unknown) => work());
-  /** Runs `work` as one transaction while Kysely's connection is held. */
-  const locked = <T>(work: () => T): Promise<T> =>
-    db.connection().execute(async () => transaction.immediate(work) as T);
+  const st = preparedAtFirstUse(sqlite, SQL);
+  const locked = lockedTransaction(sqlite, db);
 
   const ids = (rows: unknown[]): string[] => (rows as { id: string }[]).map((row) => row.id);
 
