@@ -101,6 +101,16 @@ export function sendContextFromRow(row: SendContextRow): SendContext {
   };
 }
 
+/** Rows numbered by their key's place (0-based `i`) as one answer per key, undefined where none. */
+export function answersInOrder(
+  count: number,
+  rows: readonly (SendContextRow & { i: number })[],
+): (SendContext | undefined)[] {
+  const answers = new Array<SendContext | undefined>(count).fill(undefined);
+  for (const row of rows) answers[row.i] = sendContextFromRow(row);
+  return answers;
+}
+
 export function claimedFromRow(row: ContextRow, claimedAt: number): ClaimedDelivery {
   return {
     id: row.id,

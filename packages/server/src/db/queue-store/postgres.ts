@@ -6,6 +6,7 @@ import { inPgTransaction } from '../pg-transaction.ts';
 import { STATS_COLUMNS, STATS_COUNTER_COLUMNS, type StatsColumn } from '../stats-columns.ts';
 import {
   ATTEMPT_COLUMNS,
+  answersInOrder,
   attemptValue,
   CLAIM_RANKING,
   CONTEXT_COLUMNS,
@@ -13,7 +14,6 @@ import {
   claimedFromRow,
   HAS_ACCESS,
   type SendContextRow,
-  sendContextFromRow,
 } from './context.ts';
 import { counterUpdates, foldKept, needsRead, outcomeClasses, statsValues } from './fold.ts';
 import type {
@@ -118,11 +118,13 @@ export const SQL = {
       WHERE id = ANY(ARRAY(SELECT id FROM picked))
       RETURNING ${CLAIMED_COLUMNS}
     ) ${WITH_CONTEXT}`,
-  sendContext: `
-    SELECT w.status, w.url, w.user_id, u.plan, w.secret_enc, w.previous_secret_enc,
-      w.previous_secret_expires_at, ${HAS_ACCESS('$2::text', '0')} AS has_access
-    FROM webhooks w JOIN users u ON u.id = w.user_id
-    WHERE w.id = $1`,
+  // One row per key, numbered by its place in the arrays; access per key's conversation.
+  sendContexts: `
+    SELECT k.i, w.status, w.url, w.user_id, u.plan, w.secret_enc, w.previous_secret_enc,
+      w.previous_secret_expires_at, ${HAS_ACCESS('k.conversation_id', '0')} AS has_access
+    FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(webhook_id, conversation_id, i)
+    JOIN webhooks w ON w.id = k.webhook_id
+    JOIN users u ON u.id = w.user_id`,
   succeeded: `
     UPDATE deliveries SET status = 'succeeded', status_reason = NULL, attempts = attempts + 1,
       locked_until = NULL, locked_by = NULL, updated_at = $1
@@ -320,9 +322,16 @@ export function createPostgresQueueStore(
 
     refill: (request) => refillOn(pool, request),
 
-    async sendContext(webhookId, conversationId) {
-      const { rows } = await run<SendContextRow>(pool, 'sendContext', [webhookId, conversationId]);
-      return rows[0] ? sendContextFromRow(rows[0]) : undefined;
+    async sendContexts(keys) {
+      const { rows } = await run<SendContextRow & { i: string }>(pool, 'sendContexts', [
+        keys.map((key) => key.webhookId),
+        keys.map((key) => key.conversationId),
+      ]);
+      // WITH ORDINALITY counts from 1.
+      return answersInOrder(
+        keys.length,
+        rows.map((row) => ({ ...row, i: Number(row.i) - 1 })),
+      );
     },
 
     async record(results, options, refill): Promise<RecordSummary> {

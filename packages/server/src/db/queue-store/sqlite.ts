@@ -8,6 +8,7 @@ import { STATS_COLUMNS, STATS_COUNTER_COLUMNS } from '../stats-columns.ts';
 import type { Database } from '../tables.ts';
 import {
   ATTEMPT_COLUMNS,
+  answersInOrder,
   attemptValue,
   CLAIM_RANKING,
   CONTEXT_COLUMNS,
@@ -15,7 +16,6 @@ import {
   claimedFromRow,
   HAS_ACCESS,
   type SendContextRow,
-  sendContextFromRow,
 } from './context.ts';
 import { counterUpdates, foldKept, needsRead, outcomeClasses, resetsOnly, statsValues } from './fold.ts';
 import type { ClaimedDelivery, QueueStore, RecordOptions, RefillRequest } from './types.ts';
@@ -55,11 +55,13 @@ const SQL = {
     JOIN users u ON u.id = w.user_id
     WHERE d.id IN (SELECT value FROM json_each(?))
     ORDER BY d.next_attempt_at`,
-  sendContext: `
-    SELECT w.status, w.url, w.user_id, u.plan, w.secret_enc, w.previous_secret_enc,
-      w.previous_secret_expires_at, ${HAS_ACCESS('@conversationId', '0')} AS has_access
-    FROM webhooks w JOIN users u ON u.id = w.user_id
-    WHERE w.id = @webhookId`,
+  // One row per key, numbered by its place in the list (json_each's key); access per key's conversation.
+  sendContexts: `
+    SELECT k.key AS i, w.status, w.url, w.user_id, u.plan, w.secret_enc, w.previous_secret_enc,
+      w.previous_secret_expires_at, ${HAS_ACCESS('(k.value ->> 1)', '0')} AS has_access
+    FROM json_each(?) k
+    JOIN webhooks w ON w.id = k.value ->> 0
+    JOIN users u ON u.id = w.user_id`,
   succeeded: `
     UPDATE deliveries SET status = 'succeeded', status_reason = NULL, attempts = attempts + 1,
       locked_until = NULL, locked_by = NULL, updated_at = @now
@@ -178,13 +180,12 @@ export function createSqliteQueueStore(sqlite: SQLite.Database, db: Kysely<Datab
 
     refill: (request) => locked(() => refillNow(request)),
 
-    async sendContext(webhookId, conversationId) {
-      const row = await db
+    async sendContexts(keys) {
+      const list = JSON.stringify(keys.map((key) => [key.webhookId, key.conversationId]));
+      const rows = await db
         .connection()
-        .execute(
-          async () => st().sendContext.get({ webhookId, conversationId }) as SendContextRow | undefined,
-        );
-      return row ? sendContextFromRow(row) : undefined;
+        .execute(async () => st().sendContexts.all(list) as (SendContextRow & { i: number })[]);
+      return answersInOrder(keys.length, rows);
     },
 
     record: async (results, options, refill) => {

@@ -15,6 +15,12 @@ export interface SendContext {
   previousSecretExpiresAt: number | null;
 }
 
+/** A webhook, and the conversation whose access its owner needs (null: none to check). */
+export interface ContextKey {
+  webhookId: string;
+  conversationId: string | null;
+}
+
 export interface ClaimedDelivery {
   id: string;
   eventId: string;
@@ -110,8 +116,11 @@ export interface QueueStore {
   claim(request: ClaimRequest): Promise<ClaimedDelivery[]>;
   /** Leases the earliest due deliveries of the given webhooks, with their context. */
   refill(request: RefillRequest): Promise<ClaimedDelivery[]>;
-  /** The webhook and its owner now; undefined when the webhook is gone. */
-  sendContext(webhookId: string, conversationId: string | null): Promise<SendContext | undefined>;
+  /**
+   * The webhooks and their owners now, one query for all: an answer per key, in order (undefined
+   * for a webhook that is gone).
+   */
+  sendContexts(keys: readonly ContextKey[]): Promise<(SendContext | undefined)[]>;
   /**
    * Writes a batch of results in one transaction; results whose lease was lost are dropped. A
    * `refill` is leased in the same transaction, after the results (one commit per worker cycle).

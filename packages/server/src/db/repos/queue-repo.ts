@@ -1,10 +1,12 @@
 // The delivery queue as the engine sees it: claiming due deliveries under a lease with what their
 // sends need, recording results, and the send-time re-check (the dialect's queue store), plus lease
 // renewal and release and worker heartbeats. Sweeping and pruning live in queue-sweeps.ts.
+import { coalescedLookup } from '../coalesced-lookup.ts';
 import type { DatabaseHandle } from '../connect.ts';
 import type {
   ClaimedDelivery,
   ClaimRequest,
+  ContextKey,
   QueueResult,
   RecordOptions,
   RecordSummary,
@@ -33,8 +35,26 @@ function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
   return out;
 }
 
+/** One string per webhook and conversation, for the coalesced re-check. */
+const contextKey = (webhookId: string, conversationId: string | null) =>
+  JSON.stringify([webhookId, conversationId]);
+
+function fromContextKey(key: string): ContextKey {
+  const [webhookId, conversationId] = JSON.parse(key) as [string, string | null];
+  return { webhookId, conversationId };
+}
+
 export function createQueueRepo(database: DatabaseHandle) {
   const { db, dialect, queueStore: store } = database;
+  const sendContext = coalescedLookup(async (keys: string[]) => {
+    const answers = await store.sendContexts(keys.map(fromContextKey));
+    const found = new Map<string, SendContext>();
+    keys.forEach((key, i) => {
+      const answer = answers[i];
+      if (answer) found.set(key, answer);
+    });
+    return found;
+  });
 
   return {
     ...createQueueSweeps(db, dialect),
@@ -69,10 +89,11 @@ export function createQueueRepo(database: DatabaseHandle) {
 
     /**
      * The webhook and its owner right now, and whether the owner can see the conversation (true when
-     * `conversationId` is null); undefined when the webhook is gone. One query.
+     * `conversationId` is null); undefined when the webhook is gone. The re-checks asked for in one
+     * turn of the event loop are one query.
      */
     sendContext: (webhookId: string, conversationId: string | null): Promise<SendContext | undefined> =>
-      store.sendContext(webhookId, conversationId),
+      sendContext(contextKey(webhookId, conversationId)),
 
     /** Extends the leases this worker still holds. */
     async renewLeases(ids: readonly string[], workerId: string, until: number): Promise<void> {
