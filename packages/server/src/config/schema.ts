@@ -92,7 +92,7 @@ export const configSchema = {
     env: 'KLANG_DATABASE_POOL_SIZE',
     default: undefined,
     description:
-      "PostgreSQL only: connections in this process's pool (opened as needed; the worker's `LISTEN` connection is one more, outside the pool). Unset, it is sized for the role: `api` 10 (up to 3 publish groups at once, keyed publishes, user API requests); `worker` 4 + ⌈`KLANG_WORKER_CONCURRENCY` / 16⌉ — the claim loop, the result writer, housekeeping and lease releases each issue one statement at a time, plus a share for the send-time re-checks, one short query per waiting delivery (12 at the default 128); `all` the sum of both.",
+      "PostgreSQL only: connections in this process's pool (opened as needed; the worker's `LISTEN` connection is one more, outside the pool). Unset, it is sized for the role: `api` 10 (up to 3 publish groups at once, keyed publishes, user API requests); `worker` 4 + ⌈`KLANG_WORKER_CONCURRENCY` / 16⌉ — the claim loop, the result writer, housekeeping and lease releases each issue one statement at a time, plus a share for the send-time re-checks of waiting deliveries, one short query per turn of the event loop (12 at the default 128); `all` the sum of both.",
     allowed: 'an integer from 1 to 1000',
     parse: int(1, 1000),
   }),

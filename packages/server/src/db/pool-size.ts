@@ -6,7 +6,7 @@ import type { Config } from '../config/schema.ts';
 export const API_POOL_SIZE = 10;
 /** The worker's one-at-a-time statements: claim loop, result writer, housekeeping, lease releases. */
 const WORKER_SERIAL_STATEMENTS = 4;
-/** Send-time re-checks are one short query each: one connection per this many attempts in flight. */
+/** Send-time re-checks are one short query per turn: one connection per this many attempts in flight. */
 const RECHECKS_PER_CONNECTION = 16;
 
 export function workerPoolSize(workerConcurrency: number): number {
