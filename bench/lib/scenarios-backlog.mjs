@@ -8,6 +8,31 @@ import { publishInBatches } from './publish-batch.mjs';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * RSS once start-up is behind (10 s in and a tenth of the backlog delivered): its range and its
+ * trend, the least-squares slope in MiB per 100,000 deliveries (flat: about 0). None for a drain too
+ * short to have a steady part (fewer than 10 samples).
+ */
+function steadyRss(samples, backlog) {
+  const steady = samples.filter((s) => s.s >= 10 && s.delivered >= 0.1 * backlog);
+  if (steady.length < 10) return undefined;
+  const n = steady.length;
+  const mx = steady.reduce((a, s) => a + s.delivered, 0) / n;
+  const my = steady.reduce((a, s) => a + s.rssMiB, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (const s of steady) {
+    sxy += (s.delivered - mx) * (s.rssMiB - my);
+    sxx += (s.delivered - mx) ** 2;
+  }
+  const rss = steady.map((s) => s.rssMiB);
+  return {
+    min: Math.min(...rss),
+    max: Math.max(...rss),
+    miBPer100k: sxx > 0 ? round((sxy / sxx) * 100_000, 1) : 0,
+  };
+}
+
 /** The first sample at or past `share` of the backlog delivered (the last one if none). */
 const atShare = (samples, backlog, share) =>
   samples.find((s) => s.delivered >= share * backlog) ?? samples[samples.length - 1];
@@ -68,10 +93,12 @@ export const scenarioDrainRss = (opts) =>
       drainPerSecond: round(stats.unique / Math.max(0.001, drainSeconds)),
       rssMiB: {
         start: samples[0]?.rssMiB,
+        tenth: point(0.1).rssMiB,
         middle: point(0.5).rssMiB,
         end: samples[samples.length - 1]?.rssMiB,
         peakSampled: Math.max(...rss),
         peakVmHWM: processes[0].peakRssMiB,
+        steady: steadyRss(samples, backlog),
       },
       at: { tenth: point(0.1), half: point(0.5), ninetieth: point(0.9), end: point(1) },
       serviceCpuUsPerDelivery: round((processes[0].cpuSeconds * 1e6) / Math.max(1, stats.unique)),

@@ -6,7 +6,16 @@ export function scaleRows(results, { add, fmt }) {
     const tag = `drain-rss (${fmt(d.backlog)} deliveries, K=${d.webhooks}, SQLite, all)`;
     const m = d.rssMiB;
     add(tag, 'peak RSS (VmHWM / sampled)', `${m.peakVmHWM} / ${m.peakSampled} MiB`, '≤ 300 MB (286 MiB)');
-    add(tag, 'RSS at start / middle / end', `${m.start} / ${m.middle} / ${m.end} MiB`, 'flat');
+    add(tag, 'RSS at start / 10 % / middle / end', `${m.start} / ${m.tenth} / ${m.middle} / ${m.end} MiB`);
+    if (m.steady) {
+      const trend = `${m.steady.miBPer100k > 0 ? '+' : ''}${m.steady.miBPer100k} MiB per 100,000 deliveries`;
+      add(
+        tag,
+        'RSS from 10 % delivered to the end: range, trend',
+        `${m.steady.min}–${m.steady.max} MiB, ${trend}`,
+        'flat',
+      );
+    }
     add(tag, 'drain rate (first → last delivery)', `${fmt(d.drainPerSecond, '/s')} over ${d.drainSeconds} s`);
     add(tag, 'delivered / backlog (duplicates)', `${fmt(d.delivered)} / ${fmt(d.backlog)} (${d.duplicates})`);
     add(tag, 'service CPU per delivery', fmt(d.serviceCpuUsPerDelivery, ' µs'));
