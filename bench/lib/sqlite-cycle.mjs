@@ -17,12 +17,14 @@ const { values: args } = parseArgs({
   },
 });
 const dist = (path) => import(join(args.dist, path));
-const [{ connectDatabase }, { migrateToLatest }, { newId }, { attemptResult }] = await Promise.all([
-  dist('db/connect.js'),
-  dist('db/migrate.js'),
-  dist('domain/ids.js'),
-  dist('engine/results.js'),
-]);
+const [{ connectDatabase }, { migrateToLatest }, { newId }, { attemptResult }, { deliveryRow }] =
+  await Promise.all([
+    dist('db/connect.js'),
+    dist('db/migrate.js'),
+    dist('domain/ids.js'),
+    dist('engine/results.js'),
+    dist('db/repos/events-repo.js'),
+  ]);
 
 const GROUP = 16;
 const PER_REFILL = 16;
@@ -100,20 +102,6 @@ try {
 process.exit(0);
 
 async function intake(now) {
-  const deliveryRow = (eventId, webhookId, status, test, at) => ({
-    id: newId.delivery(),
-    event_id: eventId,
-    webhook_id: webhookId,
-    status,
-    status_reason: status === 'missed' ? 'webhook_paused' : null,
-    test: test ? 1 : 0,
-    attempts: 0,
-    next_attempt_at: at,
-    locked_until: null,
-    locked_by: null,
-    created_at: at,
-    updated_at: at,
-  });
   const payload = JSON.stringify({
     type: 'conversation.ready',
     data: { id: 'conv_cycle', title: 'Weekly sync', url: 'https://app.klang.example/c/conv_cycle' },

@@ -40,7 +40,8 @@ function insertEvent(trx: Transaction<Database>, event: NewEvent) {
     .execute();
 }
 
-function deliveryRow(
+/** A new delivery of one event to one webhook, due at `now` (missed: its webhook was paused). */
+export function deliveryRow(
   eventId: string,
   webhookId: string,
   status: 'pending' | 'missed',
